@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Installs everything schedcheck needs to build and test on Debian 12, as root.
+# Each package is justified in README.md ("Dependencies").
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+PKGS="gcc make pkg-config meson ninja-build \
+  libjson-c-dev libcmocka-dev \
+  clang libclang-rt-14-dev"
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: run as root (apt-get install)" >&2
+	exit 1
+fi
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi

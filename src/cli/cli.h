@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared CLI plumbing: exit codes (stable, documented in docs/cli.md) and
+ * the subcommand entry points. Only cli/ prints and chooses exit codes.
+ */
+#ifndef SCHEDCHECK_CLI_H
+#define SCHEDCHECK_CLI_H
+
+#include <schedcheck/verdict.h>
+
+enum sc_exit_code {
+	SC_EXIT_PASS = 0,         /* pass (and skip without --strict) */
+	SC_EXIT_FAIL = 1,         /* at least one check failed */
+	SC_EXIT_USAGE = 2,        /* bad input: flag, scenario, sidecar */
+	SC_EXIT_INCONCLUSIVE = 3, /* nothing failed, something could not be decided */
+	SC_EXIT_ENV = 4,          /* the environment broke: I/O, memory, kernel */
+	SC_EXIT_SKIP = 5,         /* everything skipped, with --strict */
+	SC_EXIT_INTERRUPTED = 130,
+};
+
+/* The exit code for a folded verdict. */
+int sc_cli_exit_for(enum sc_outcome_kind k, int strict);
+
+int sc_cmd_metrics(int argc, char **argv);
+int sc_cmd_merge(int argc, char **argv);
+
+#endif /* SCHEDCHECK_CLI_H */
