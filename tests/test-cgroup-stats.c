@@ -29,7 +29,7 @@ static void test_reduce_basic(void **state)
 	(void)state;
 	worker(&w[0], 100, 1000000, 250000, 5, 0); /* 25 % off-CPU */
 	worker(&w[1], 300, 1000000, 750000, 9, 1); /* 75 % */
-	worker(&w[2], 0, 0, 0, 9, 3);             /* no wall time: no off-CPU sample */
+	worker(&w[2], 0, 0, 0, 9, 3);		   /* no wall time: no off-CPU sample */
 	th_cpus(&w[0].cpus_used, c0, 2);
 	th_cpus(&w[1].cpus_used, c1, 2);
 	th_fill_u64(&w[0].wake_latencies_ns, lat0, 3);
@@ -143,9 +143,9 @@ static void test_timer_reductions(void **state)
 	th_fill_range(&w[1].timer_latencies_ns, 1500, 2000); /* 500 more: 1000..1999 */
 	assert_int_equal(sc_cgroup_stats_reduce(w, 2, &cs), 0);
 	assert_true(cs.timer_measured);
-	th_assert_double_equal(cs.median_timer_latency_us, 1.499);  /* rank 499 */
-	th_assert_double_equal(cs.p99_timer_latency_us, 1.989);     /* rank 989 */
-	th_assert_double_equal(cs.p999_timer_latency_us, 1.998);    /* rank 998 */
+	th_assert_double_equal(cs.median_timer_latency_us, 1.499); /* rank 499 */
+	th_assert_double_equal(cs.p99_timer_latency_us, 1.989);	   /* rank 989 */
+	th_assert_double_equal(cs.p999_timer_latency_us, 1.998);   /* rank 998 */
 	th_assert_double_equal(cs.worst_timer_latency_us, 1.999);
 	assert_false(cs.wake_measured);
 	sc_cgroup_stats_release(&cs);

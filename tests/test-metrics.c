@@ -29,7 +29,8 @@ static void test_registry_sorted_unique_and_complete(void **state)
 		seen[d->kind.tag] = true;
 		if (d->kind.tag == SC_KIND_RATE) {
 			/* Rate components are registered, non-derived metrics. */
-			const struct sc_metric_def *n = sc_metric_def_lookup(d->kind.u.rate.numerator);
+			const struct sc_metric_def *n =
+				sc_metric_def_lookup(d->kind.u.rate.numerator);
 			const struct sc_metric_def *m =
 				sc_metric_def_lookup(d->kind.u.rate.denominator);
 
@@ -66,8 +67,8 @@ static void test_is_derived(void **state)
 	}
 }
 
-static double merged(const char *name, double a, double b, uint64_t ac, uint64_t bc,
-		     uint64_t ae, uint64_t be)
+static double merged(const char *name, double a, double b, uint64_t ac, uint64_t bc, uint64_t ae,
+		     uint64_t be)
 {
 	const struct sc_metric_def *d = sc_metric_def_lookup(name);
 	double out = NAN;

@@ -87,12 +87,24 @@ static void test_select_matches_sort(void **state)
 		for (shape = 0; shape < 6; shape++) {
 			for (i = 0; i < n; i++) {
 				switch (shape) {
-				case 0: d[i] = next_rand(); break;            /* uniform */
-				case 1: d[i] = next_rand() % 7; break;        /* heavy duplicates */
-				case 2: d[i] = i; break;                      /* sorted */
-				case 3: d[i] = n - i; break;                  /* reversed */
-				case 4: d[i] = 42; break;                     /* all equal */
-				default: d[i] = (i % 2) ? UINT64_MAX : 0; break; /* extremes */
+				case 0:
+					d[i] = next_rand();
+					break; /* uniform */
+				case 1:
+					d[i] = next_rand() % 7;
+					break; /* heavy duplicates */
+				case 2:
+					d[i] = i;
+					break; /* sorted */
+				case 3:
+					d[i] = n - i;
+					break; /* reversed */
+				case 4:
+					d[i] = 42;
+					break; /* all equal */
+				default:
+					d[i] = (i % 2) ? UINT64_MAX : 0;
+					break; /* extremes */
 				}
 			}
 			check_select_equals_sort(d, n);

@@ -67,8 +67,7 @@ static void test_bucket_get_expect_counter(void **state)
 	assert_string_equal(b.label, "Step[1]");
 	/* No carriers: the counter total is absent, not 0. */
 	assert_false(sc_phase_bucket_cgroup_counter_total(&b, "total_iterations", &v));
-	assert_int_equal(sc_phase_bucket_expect_metric(&b, "mean_nr_running", &v, err,
-						       sizeof(err)),
+	assert_int_equal(sc_phase_bucket_expect_metric(&b, "mean_nr_running", &v, err, sizeof(err)),
 			 -ENOENT);
 	assert_non_null(strstr(err, "step_index=2"));
 	assert_non_null(strstr(err, "'Step[1]'"));
@@ -76,13 +75,11 @@ static void test_bucket_get_expect_counter(void **state)
 	assert_non_null(strstr(err, "no captures"));
 	b.sample_count = 5;
 	assert_int_equal(sc_metric_map_set(&b.metrics, "peak_nr_running", 3), 0);
-	assert_int_equal(sc_phase_bucket_expect_metric(&b, "mean_nr_running", &v, err,
-						       sizeof(err)),
+	assert_int_equal(sc_phase_bucket_expect_metric(&b, "mean_nr_running", &v, err, sizeof(err)),
 			 -ENOENT);
 	assert_non_null(strstr(err, "[peak_nr_running]"));
 	assert_non_null(strstr(err, "typo"));
-	assert_int_equal(sc_phase_bucket_expect_metric(&b, "peak_nr_running", &v, err,
-						       sizeof(err)),
+	assert_int_equal(sc_phase_bucket_expect_metric(&b, "peak_nr_running", &v, err, sizeof(err)),
 			 0);
 	th_assert_double_equal(v, 3);
 	add_carrier(&b, "a", 10, 1);
@@ -181,10 +178,10 @@ static void test_fold_guest(void **state)
 	bucket(&host[2], 1, 1500, 2500, 5); /* duplicate step_index: merged, not dropped */
 	assert_int_equal(sc_metric_map_set(&host[1].metrics, "context_switches", 7), 0);
 	assert_int_equal(sc_metric_map_set(&host[2].metrics, "context_switches", 3), 0);
-	guest(&g[0], 1, "web", 10);  /* matched */
-	guest(&g[1], 3, "web", 20);  /* orphan */
-	guest(&g[2], 3, "db", 30);   /* second orphan carrier for the same step */
-	guest(&g[3], 0, "web", 40);  /* matched with baseline */
+	guest(&g[0], 1, "web", 10); /* matched */
+	guest(&g[1], 3, "web", 20); /* orphan */
+	guest(&g[2], 3, "db", 30);  /* second orphan carrier for the same step */
+	guest(&g[3], 0, "web", 40); /* matched with baseline */
 	assert_int_equal(sc_fold_guest_per_cgroup_into_host_buckets(host, 3, g, 4, &out, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(out[0].step_index, 0);
@@ -220,8 +217,7 @@ static void test_fold_no_guest_and_bad_window(void **state)
 
 	(void)state;
 	bucket(&host[0], 0, 5, 10, 1);
-	assert_int_equal(sc_fold_guest_per_cgroup_into_host_buckets(host, 1, NULL, 0, &out, &n),
-			 0);
+	assert_int_equal(sc_fold_guest_per_cgroup_into_host_buckets(host, 1, NULL, 0, &out, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(out[0].start_ms, 5);
 	sc_phase_bucket_release(&out[0]);

@@ -267,9 +267,9 @@ static void test_get_expect_counter(void **state)
 	assert_false(sc_phase_cgroup_stats_get(&c, "timer_p99_us", &v));
 	assert_int_equal(sc_phase_cgroup_stats_expect_metric(&c, "wake_cv", &v, err, sizeof(err)),
 			 0);
-	assert_int_equal(sc_phase_cgroup_stats_expect_metric(&c, "timer_p99_us", &v, err,
-							     sizeof(err)),
-			 -ENOENT);
+	assert_int_equal(
+		sc_phase_cgroup_stats_expect_metric(&c, "timer_p99_us", &v, err, sizeof(err)),
+		-ENOENT);
 	assert_non_null(strstr(err, "'timer_p99_us'"));
 	assert_non_null(strstr(err, "num_workers=3"));
 	assert_non_null(strstr(err, "stripped=true"));
@@ -308,7 +308,8 @@ static void test_parity_with_cgroup_stats(void **state)
 			seed ^= seed << 13;
 			seed ^= seed >> 7;
 			seed ^= seed << 17;
-			assert_int_equal(sc_u64_vec_push(&w[i].wake_latencies_ns, seed % 500000), 0);
+			assert_int_equal(sc_u64_vec_push(&w[i].wake_latencies_ns, seed % 500000),
+					 0);
 		}
 		w[i].wake_sample_total = 20000;
 	}

@@ -71,14 +71,14 @@ static void test_weighted_merge_vectors(void **state)
 		cap = json_object_get_uint64(f);
 		json_object_object_get_ex(v, "out_len", &f);
 		want_len = json_object_get_uint64(f);
-		assert_int_equal(sc_weighted_merge_reservoirs(a.v, a.len, w_a, b.v, b.len, w_b,
-							      cap, &out),
-				 0);
+		assert_int_equal(
+			sc_weighted_merge_reservoirs(a.v, a.len, w_a, b.v, b.len, w_b, cap, &out),
+			0);
 		assert_int_equal(out.len, want_len);
 		json_object_object_get_ex(v, "out_first", &first);
 		for (k = 0; k < json_object_array_length(first); k++)
-			assert_int_equal(out.v[k],
-					 json_object_get_uint64(json_object_array_get_idx(first, k)));
+			assert_int_equal(out.v[k], json_object_get_uint64(
+							   json_object_array_get_idx(first, k)));
 		digest = th_fnv1a64_le(out.v, out.len);
 		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)digest);
 		json_object_object_get_ex(v, "out_fnv1a64_le", &f);
@@ -102,12 +102,12 @@ static void test_weighted_share_and_determinism(void **state)
 	size_t from_a = 0, i;
 
 	(void)state;
-	th_fill_range(&a, 0, cap);             /* a's values < cap */
+	th_fill_range(&a, 0, cap); /* a's values < cap */
 	th_fill_range(&b, 1u << 30, (1u << 30) + cap);
-	assert_int_equal(sc_weighted_merge_reservoirs(a.v, a.len, 900000, b.v, b.len, 100000,
-						      cap, &o1), 0);
-	assert_int_equal(sc_weighted_merge_reservoirs(a.v, a.len, 900000, b.v, b.len, 100000,
-						      cap, &o2), 0);
+	assert_int_equal(
+		sc_weighted_merge_reservoirs(a.v, a.len, 900000, b.v, b.len, 100000, cap, &o1), 0);
+	assert_int_equal(
+		sc_weighted_merge_reservoirs(a.v, a.len, 900000, b.v, b.len, 100000, cap, &o2), 0);
 	assert_int_equal(o1.len, cap);
 	assert_memory_equal(o1.v, o2.v, cap * sizeof(uint64_t));
 	for (i = 0; i < o1.len; i++)
@@ -130,8 +130,8 @@ static void test_weighted_hostile_weights(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(sc_weighted_merge_reservoirs(a, 3, UINT64_MAX, b, 2, UINT64_MAX, 64,
-						      &out), 0);
+	assert_int_equal(sc_weighted_merge_reservoirs(a, 3, UINT64_MAX, b, 2, UINT64_MAX, 64, &out),
+			 0);
 	assert_int_equal(out.len, 64);
 	for (i = 0; i < out.len; i++)
 		assert_true((out.v[i] >= 1 && out.v[i] <= 3) || out.v[i] == 7 || out.v[i] == 8);

@@ -244,7 +244,7 @@ static void test_merge_results(void **state)
 	assert_int_equal(sc_assert_result_note(&a, NULL, "a note"), 0);
 	assert_int_equal(sc_assert_result_note(&b, "x", "b note"), 0);
 	add_cgroup(&a, "web", 10, 1, 5.0);
-	add_cgroup(&b, "web", 10, 3, -1);  /* spread not measured */
+	add_cgroup(&b, "web", 10, 3, -1); /* spread not measured */
 	add_cgroup(&b, "db", 4, 0, 20.0);
 	add_phase(&a, 0, "web", 5);
 	add_phase(&a, 2, "web", 50);

@@ -77,7 +77,8 @@ int sc_cmd_merge(int argc, char **argv)
 		}
 		r = sc_sidecar_merge(&acc, &next);
 		if (r < 0) {
-			fprintf(stderr, "schedcheck merge: merging %s: %s\n", argv[i], strerror(-r));
+			fprintf(stderr, "schedcheck merge: merging %s: %s\n", argv[i],
+				strerror(-r));
 			sc_sidecar_release(&next);
 			sc_sidecar_release(&acc);
 			return SC_EXIT_ENV;

@@ -44,7 +44,8 @@ static json_object *kind_json(const struct sc_metric_kind *k)
 	json_object_object_add(o, "kind", json_object_new_string(sc_metric_kind_tag_name(k->tag)));
 	switch (k->tag) {
 	case SC_KIND_GAUGE:
-		json_object_object_add(o, "agg", json_object_new_string(sc_gauge_agg_name(k->u.gauge)));
+		json_object_object_add(o, "agg",
+				       json_object_new_string(sc_gauge_agg_name(k->u.gauge)));
 		break;
 	case SC_KIND_RATE:
 		json_object_object_add(o, "numerator", json_object_new_string(k->u.rate.numerator));
@@ -53,13 +54,16 @@ static json_object *kind_json(const struct sc_metric_kind *k)
 		json_object_object_add(o, "scale", json_object_new_double(k->u.rate.scale));
 		break;
 	case SC_KIND_DISTRIBUTION:
-		json_object_object_add(o, "source",
-				       json_object_new_string(sc_sample_source_name(k->u.dist.source)));
-		json_object_object_add(o, "reduction",
-				       json_object_new_string(sc_reduction_name(k->u.dist.reduction)));
+		json_object_object_add(
+			o, "source",
+			json_object_new_string(sc_sample_source_name(k->u.dist.source)));
+		json_object_object_add(
+			o, "reduction",
+			json_object_new_string(sc_reduction_name(k->u.dist.reduction)));
 		break;
 	case SC_KIND_WORST_LOWEST:
-		json_object_object_add(o, "of", json_object_new_string(sc_lowest_of_name(k->u.lowest)));
+		json_object_object_add(o, "of",
+				       json_object_new_string(sc_lowest_of_name(k->u.lowest)));
 		break;
 	default:
 		break;
@@ -93,8 +97,7 @@ static int print_json(void)
 		json_object_object_add(o, "description", json_object_new_string(d->description));
 		json_object_array_add(arr, o);
 	}
-	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-							 JSON_C_TO_STRING_SPACED |
+	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 							 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 	return SC_EXIT_PASS;

@@ -193,8 +193,7 @@ int sc_cpu_set_union(struct sc_cpu_set *dst, const struct sc_cpu_set *src)
 
 	if (!src->len)
 		return 0;
-	if (__builtin_add_overflow(dst->len, src->len, &need) ||
-	    need > SIZE_MAX / sizeof(*out))
+	if (__builtin_add_overflow(dst->len, src->len, &need) || need > SIZE_MAX / sizeof(*out))
 		return -EOVERFLOW;
 	out = malloc(need * sizeof(*out));
 	if (!out)

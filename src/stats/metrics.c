@@ -9,10 +9,10 @@
 
 #include <schedcheck/metrics.h>
 
-#define NAME_TABLE(fn, type, XMAC, PFX)                                  \
-	const char *fn(type v)                                           \
-	{                                                                \
-		static const char *const names[] = { XMAC(PFX) };      \
+#define NAME_TABLE(fn, type, XMAC, PFX)                                                       \
+	const char *fn(type v)                                                                \
+	{                                                                                     \
+		static const char *const names[] = { XMAC(PFX) };                             \
 		return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "unknown"; \
 	}
 
@@ -28,13 +28,26 @@ NAME_TABLE(sc_reduction_name, enum sc_reduction, SC_REDUCTIONS, REDUCE_NAME_)
 NAME_TABLE(sc_lowest_of_name, enum sc_lowest_of, SC_LOWEST_OFS, LOWEST_NAME_)
 NAME_TABLE(sc_polarity_name, enum sc_polarity, SC_POLARITIES, POLARITY_NAME_)
 
-#define K(tag_) { .tag = SC_KIND_##tag_ }
-#define GAUGE(agg_) { .tag = SC_KIND_GAUGE, .u.gauge = SC_GAUGE_##agg_ }
-#define RATE(num_, den_, scale_) \
-	{ .tag = SC_KIND_RATE, .u.rate = { num_, den_, scale_ } }
-#define DIST(src_, red_) \
-	{ .tag = SC_KIND_DISTRIBUTION, .u.dist = { SC_SOURCE_##src_, SC_REDUCE_##red_ } }
-#define LOWEST(of_) { .tag = SC_KIND_WORST_LOWEST, .u.lowest = SC_LOWEST_##of_ }
+#define K(tag_)                       \
+	{                             \
+		.tag = SC_KIND_##tag_ \
+	}
+#define GAUGE(agg_)                                              \
+	{                                                        \
+		.tag = SC_KIND_GAUGE, .u.gauge = SC_GAUGE_##agg_ \
+	}
+#define RATE(num_, den_, scale_)                                      \
+	{                                                             \
+		.tag = SC_KIND_RATE, .u.rate = { num_, den_, scale_ } \
+	}
+#define DIST(src_, red_)                                                                      \
+	{                                                                                     \
+		.tag = SC_KIND_DISTRIBUTION, .u.dist = { SC_SOURCE_##src_, SC_REDUCE_##red_ } \
+	}
+#define LOWEST(of_)                                                      \
+	{                                                                \
+		.tag = SC_KIND_WORST_LOWEST, .u.lowest = SC_LOWEST_##of_ \
+	}
 #define HB SC_POLARITY_HIGHER_BETTER
 #define LB SC_POLARITY_LOWER_BETTER
 #define NE SC_POLARITY_NEUTRAL
@@ -75,7 +88,8 @@ static const struct sc_metric_def registry[] = {
 	  "cpu.stat nr_throttled summed over the phase's per-read deltas" },
 	{ "numa_pages_migrated", K(PER_PHASE_DELTA_SUM), LB, 0, 0, "pages",
 	  "/proc/vmstat numa_pages_migrated delta over the phase" },
-	{ "off_cpu_avg_pct", K(PER_PHASE), LB, 5.0, 0, "%", "mean worker off-CPU share, per phase" },
+	{ "off_cpu_avg_pct", K(PER_PHASE), LB, 5.0, 0, "%",
+	  "mean worker off-CPU share, per phase" },
 	{ "off_cpu_max_pct", K(PER_PHASE), LB, 5.0, 0, "%", "largest worker off-CPU share" },
 	{ "off_cpu_min_pct", K(PER_PHASE), LB, 5.0, 0, "%", "smallest worker off-CPU share" },
 	{ "off_cpu_spread_pct", K(PER_PHASE), LB, 5.0, 0, "%",
@@ -99,7 +113,8 @@ static const struct sc_metric_def registry[] = {
 	  "one run's wall duration; spread across repeats" },
 	{ "throttled_us", K(DELTA_SUM), LB, 0, 0, "us",
 	  "cpu.stat throttled time summed over the phase's per-read deltas" },
-	{ "timer_median_us", K(PER_PHASE), LB, 10.0, 0.10, "us", "median timer latency, per phase" },
+	{ "timer_median_us", K(PER_PHASE), LB, 10.0, 0.10, "us",
+	  "median timer latency, per phase" },
 	{ "timer_p999_us", K(PER_PHASE), LB, 100.0, 0.25, "us",
 	  "99.9th percentile timer latency, per phase" },
 	{ "timer_p99_us", K(PER_PHASE), LB, 50.0, 0.25, "us",
@@ -117,8 +132,13 @@ static const struct sc_metric_def registry[] = {
 	{ "wake_median_us", K(PER_PHASE), LB, 10.0, 0.10, "us", "median wake latency, per phase" },
 	{ "wake_p99_us", K(PER_PHASE), LB, 50.0, 0.25, "us",
 	  "99th percentile wake latency, per phase" },
-	{ "worst_cross_node_migration_ratio", { .tag = SC_KIND_WORST_CROSS_NODE_RATIO }, LB, 0.05,
-	  0, "ratio", "largest per-cgroup cross-node migration ratio" },
+	{ "worst_cross_node_migration_ratio",
+	  { .tag = SC_KIND_WORST_CROSS_NODE_RATIO },
+	  LB,
+	  0.05,
+	  0,
+	  "ratio",
+	  "largest per-cgroup cross-node migration ratio" },
 	{ "worst_iterations_per_cpu_sec", LOWEST(ITERATIONS_PER_CPU_SEC), HB, 0, 0.10,
 	  "iterations/cpu-s", "lowest per-cgroup work units per on-CPU second" },
 	{ "worst_iterations_per_worker", LOWEST(ITERATIONS_PER_WORKER), HB, 0, 0.10, "iterations",
@@ -127,8 +147,13 @@ static const struct sc_metric_def registry[] = {
 	  "run-level largest per-worker run delay" },
 	{ "worst_timer_latency_us", DIST(TIMER_LATENCY_NS, MAX), LB, 1000.0, 0.50, "us",
 	  "run-level largest timer latency" },
-	{ "worst_wake_latency_tail_ratio", { .tag = SC_KIND_WAKE_LATENCY_TAIL_RATIO }, LB, 0,
-	  0.25, "ratio", "largest per-cgroup p99 / median wake latency" },
+	{ "worst_wake_latency_tail_ratio",
+	  { .tag = SC_KIND_WAKE_LATENCY_TAIL_RATIO },
+	  LB,
+	  0,
+	  0.25,
+	  "ratio",
+	  "largest per-cgroup p99 / median wake latency" },
 };
 
 size_t sc_metric_count(void)
@@ -175,9 +200,8 @@ bool sc_metric_kind_is_derived(const struct sc_metric_kind *k)
 	}
 }
 
-int sc_merge_metric_values(const struct sc_metric_kind *kind, double a, double b,
-			   uint64_t a_count, uint64_t b_count, uint64_t a_end_ms, uint64_t b_end_ms,
-			   double *out)
+int sc_merge_metric_values(const struct sc_metric_kind *kind, double a, double b, uint64_t a_count,
+			   uint64_t b_count, uint64_t a_end_ms, uint64_t b_end_ms, double *out)
 {
 	if (!kind) {
 		/* Unregistered: the commutative mean is the only safe default. */

@@ -35,8 +35,7 @@ static size_t carrier_lower_bound(const struct sc_carrier_map *m, const char *na
 	return lo;
 }
 
-struct sc_phase_cgroup_stats *sc_carrier_map_find(const struct sc_carrier_map *m,
-						  const char *name)
+struct sc_phase_cgroup_stats *sc_carrier_map_find(const struct sc_carrier_map *m, const char *name)
 {
 	size_t i = carrier_lower_bound(m, name);
 
@@ -154,8 +153,8 @@ bool sc_phase_bucket_get(const struct sc_phase_bucket *b, const char *metric, do
 	return sc_metric_map_get(&b->metrics, metric, out);
 }
 
-int sc_phase_bucket_expect_metric(const struct sc_phase_bucket *b, const char *metric,
-				  double *out, char *err, size_t errlen)
+int sc_phase_bucket_expect_metric(const struct sc_phase_bucket *b, const char *metric, double *out,
+				  char *err, size_t errlen)
 {
 	size_t i;
 	int pos;
@@ -199,7 +198,7 @@ bool sc_phase_bucket_cgroup_counter_total(const struct sc_phase_bucket *b, const
 		return false;
 	for (i = 0; i < b->per_cgroup.len; i++) {
 		const struct sc_phase_cgroup_stats *c = &b->per_cgroup.e[i].stats;
-		uint64_t v = which == 0 ? c->total_migrations
+		uint64_t v = which == 0	  ? c->total_migrations
 			     : which == 1 ? c->total_iterations
 					  : c->total_cpu_time_ns;
 
@@ -241,10 +240,9 @@ static int merge_bucket_metrics(const struct sc_phase_bucket *a, const struct sc
 			i++;
 			j++;
 			if (!(def && sc_metric_kind_is_derived(&def->kind))) {
-				r = sc_merge_metric_values(def ? &def->kind : NULL, ea->value,
-							   eb->value, a->sample_count,
-							   b->sample_count, a->end_ms, b->end_ms,
-							   &v);
+				r = sc_merge_metric_values(
+					def ? &def->kind : NULL, ea->value, eb->value,
+					a->sample_count, b->sample_count, a->end_ms, b->end_ms, &v);
 				if (r < 0)
 					goto fail;
 			}

@@ -65,8 +65,8 @@ static int prepare_pool(struct sc_u64_vec *a, uint64_t wa, const struct sc_u64_v
 	*weighted = a->len + b->len > SC_MAX_WAKE_SAMPLES;
 	if (!*weighted)
 		return sc_u64_vec_reserve(a, b->len);
-	return sc_weighted_merge_reservoirs(a->v, a->len, wa, b->v, b->len, wb,
-					    SC_MAX_WAKE_SAMPLES, fresh);
+	return sc_weighted_merge_reservoirs(a->v, a->len, wa, b->v, b->len, wb, SC_MAX_WAKE_SAMPLES,
+					    fresh);
 }
 
 static void commit_pool(struct sc_u64_vec *a, struct sc_u64_vec *b, struct sc_u64_vec *fresh,
@@ -254,9 +254,8 @@ bool sc_phase_cgroup_stats_wake_summary(const struct sc_phase_cgroup_stats *p, d
 	return true;
 }
 
-bool sc_phase_cgroup_stats_timer_summary(const struct sc_phase_cgroup_stats *p,
-					 double *median_us, double *p99_us, double *p999_us,
-					 int *err)
+bool sc_phase_cgroup_stats_timer_summary(const struct sc_phase_cgroup_stats *p, double *median_us,
+					 double *p99_us, double *p999_us, int *err)
 {
 	static const double ps[] = { 0.5, 0.99, 0.999 };
 	double o[3];
@@ -295,8 +294,8 @@ bool sc_phase_cgroup_stats_wake_cv(const struct sc_phase_cgroup_stats *p, double
 	return true;
 }
 
-bool sc_phase_cgroup_stats_run_delay_summary(const struct sc_phase_cgroup_stats *p,
-					     double *mean_us, double *worst_us)
+bool sc_phase_cgroup_stats_run_delay_summary(const struct sc_phase_cgroup_stats *p, double *mean_us,
+					     double *worst_us)
 {
 	const struct sc_u64_vec *v = &p->run_delays_ns;
 	double sum = -0.0;
