@@ -113,6 +113,29 @@ static void test_select_matches_sort(void **state)
 	}
 }
 
+/* More than 64 distinct ranks at once take the quickselect path: same answers. */
+static void test_many_ranks(void **state)
+{
+	size_t n = 100000, i, np = 101;
+	uint64_t *d = malloc(n * sizeof(*d)), *sorted = malloc(n * sizeof(*d)), out[101];
+	double ps[101];
+
+	(void)state;
+	assert_non_null(d);
+	assert_non_null(sorted);
+	for (i = 0; i < n; i++)
+		d[i] = next_rand() % 100000;
+	memcpy(sorted, d, n * sizeof(*d));
+	qsort(sorted, n, sizeof(*sorted), cmp_u64);
+	for (i = 0; i < np; i++)
+		ps[i] = (double)i / 100.0;
+	assert_int_equal(sc_percentiles_select(d, n, ps, np, out), 0);
+	for (i = 0; i < np; i++)
+		assert_int_equal(out[i], sc_percentile_sorted(sorted, n, ps[i]));
+	free(d);
+	free(sorted);
+}
+
 /* An organ-pipe input defeats naive pivots; the depth fallback keeps it right. */
 static void test_select_adversarial(void **state)
 {
@@ -150,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_rank_rule),
 		cmocka_unit_test(test_select_matches_sort),
 		cmocka_unit_test(test_select_adversarial),
+		cmocka_unit_test(test_many_ranks),
 		cmocka_unit_test(test_select_rejects_bad_input),
 	};
 

@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <schedcheck/stats.h>
 
@@ -143,7 +145,7 @@ static void select_ranks(uint64_t *v, size_t lo, size_t hi, const size_t *ranks,
 			while (k < nr && ranks[k] < split)
 				k++;
 			if (k && k < nr) {
-				/* Recurse on the smaller rank set, loop on the other. */
+				/* Recurse on the left ranks, loop on the right ones. */
 				select_ranks(v, lo, split, ranks, k, depth);
 				ranks += k;
 				nr -= k;
@@ -159,10 +161,118 @@ static void select_ranks(uint64_t *v, size_t lo, size_t hi, const size_t *ranks,
 		insertion_sort(v + lo, hi - lo);
 }
 
+/*
+ * Radix selection: bucket the values of [lo, hi] by their top RADIX_BITS
+ * bits above lo, find the bucket of each wanted rank from the histogram,
+ * gather only those buckets (one pass for all of them) and recurse on each.
+ * Three passes over the input (min/max, histogram, gather) and no pivot
+ * luck: linear whatever the data. `ranks` is ascending and unique; vals[i]
+ * receives the value of rank ranks[i]. -ENOMEM leaves the caller to fall
+ * back to quickselect.
+ */
+#define RADIX_BITS 11
+#define RADIX_BUCKETS (1u << RADIX_BITS)
+#define RADIX_MIN_N 2048
+
+static int radix_select(const uint64_t *v, size_t n, uint64_t lo, uint64_t hi,
+			const size_t *ranks, size_t nr, uint64_t *vals, unsigned depth)
+{
+	size_t *counts, *starts; /* heap: keep deep recursion off small thread stacks */
+	uint16_t *slot;          /* 1 + index into the gather buffers */
+	uint64_t *bufs[64];
+	size_t fill[64], bucket_of[64], nbuf = 0, i, k, acc = 0;
+	uint64_t span = hi - lo;
+	unsigned shift, bits;
+	int r = 0;
+
+	if (lo == hi) {
+		for (k = 0; k < nr; k++)
+			vals[k] = lo;
+		return 0;
+	}
+	if (n < RADIX_MIN_N || depth > 8 || nr > 64) {
+		uint64_t *copy = malloc(n * sizeof(*copy));
+
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, v, n * sizeof(*copy));
+		select_ranks(copy, 0, n, ranks, nr, 128);
+		for (k = 0; k < nr; k++)
+			vals[k] = copy[ranks[k]];
+		free(copy);
+		return 0;
+	}
+	bits = 64 - (unsigned)__builtin_clzll(span);
+	shift = bits > RADIX_BITS ? bits - RADIX_BITS : 0;
+	counts = calloc(2 * RADIX_BUCKETS * sizeof(size_t) + RADIX_BUCKETS * sizeof(uint16_t), 1);
+	if (!counts)
+		return -ENOMEM;
+	starts = counts + RADIX_BUCKETS;
+	slot = (uint16_t *)(starts + RADIX_BUCKETS);
+	for (i = 0; i < n; i++)
+		counts[(v[i] - lo) >> shift]++;
+	for (i = 0; i < RADIX_BUCKETS; i++) {
+		starts[i] = acc;
+		acc += counts[i];
+	}
+	/* Which buckets hold a wanted rank (ranks ascending: buckets ascending). */
+	for (k = 0, i = 0; k < nr; k++) {
+		while (starts[i] + counts[i] <= ranks[k])
+			i++;
+		if (!slot[i]) {
+			bufs[nbuf] = malloc(counts[i] * sizeof(uint64_t));
+			if (!bufs[nbuf]) {
+				r = -ENOMEM;
+				goto out;
+			}
+			fill[nbuf] = 0;
+			bucket_of[nbuf] = i;
+			slot[i] = (uint16_t)++nbuf;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		uint16_t s = slot[(v[i] - lo) >> shift];
+
+		if (s) {
+			s--;
+			bufs[s][fill[s]++] = v[i];
+		}
+	}
+	for (k = 0; k < nr;) {
+		size_t b = 0, j, first = k, sub[64];
+		uint64_t blo, bhi;
+
+		for (j = 0; j < nbuf; j++) {
+			b = bucket_of[j];
+			if (ranks[k] >= starts[b] && ranks[k] < starts[b] + counts[b])
+				break;
+		}
+		while (k < nr && ranks[k] < starts[b] + counts[b]) {
+			sub[k - first] = ranks[k] - starts[b];
+			k++;
+		}
+		blo = lo + ((uint64_t)b << shift);
+		bhi = shift ? blo + (((uint64_t)1 << shift) - 1) : blo;
+		if (bhi > hi || bhi < blo)
+			bhi = hi;
+		r = radix_select(bufs[j], counts[b], blo, bhi, sub, k - first, vals + first,
+				 depth + 1);
+		if (r < 0)
+			goto out;
+	}
+out:
+	for (i = 0; i < nbuf; i++)
+		free(bufs[i]);
+	free(counts);
+	return r;
+}
+
 int sc_percentiles_select(uint64_t *v, size_t n, const double *ps, size_t np, uint64_t *out)
 {
 	size_t small_r[8], small_u[8], *ranks = small_r, *uniq = small_u, nu = 0, i;
+	uint64_t small_v[8], *vals = small_v;
 	unsigned depth = 0;
+	bool done = false;
 
 	if (!n)
 		return -EINVAL;
@@ -170,11 +280,15 @@ int sc_percentiles_select(uint64_t *v, size_t n, const double *ps, size_t np, ui
 		if (!(ps[i] >= 0.0 && ps[i] <= 1.0))
 			return -EINVAL;
 	if (np > 8) {
+		if (np > SIZE_MAX / sizeof(uint64_t))
+			return -EOVERFLOW;
 		ranks = malloc(np * sizeof(*ranks));
 		uniq = malloc(np * sizeof(*uniq));
-		if (!ranks || !uniq) {
+		vals = malloc(np * sizeof(*vals));
+		if (!ranks || !uniq || !vals) {
 			free(ranks);
 			free(uniq);
+			free(vals);
 			return -ENOMEM;
 		}
 	}
@@ -187,14 +301,34 @@ int sc_percentiles_select(uint64_t *v, size_t n, const double *ps, size_t np, ui
 	for (i = 0; i < np; i++)
 		if (!nu || uniq[nu - 1] != uniq[i])
 			uniq[nu++] = uniq[i];
-	for (i = n; i > 1; i >>= 1)
-		depth += 2;
-	select_ranks(v, 0, n, uniq, nu, depth + 4);
-	for (i = 0; i < np; i++)
-		out[i] = v[ranks[i]];
+	if (n >= RADIX_MIN_N && nu <= 64) {
+		uint64_t lo = v[0], hi = v[0];
+
+		for (i = 1; i < n; i++) {
+			lo = v[i] < lo ? v[i] : lo;
+			hi = v[i] > hi ? v[i] : hi;
+		}
+		if (radix_select(v, n, lo, hi, uniq, nu, vals, 0) == 0) {
+			for (i = 0; i < np; i++) {
+				size_t *at = bsearch(&ranks[i], uniq, nu, sizeof(*uniq), cmp_size);
+
+				out[i] = vals[at - uniq];
+			}
+			done = true;
+		}
+	}
+	if (!done) {
+		/* Small inputs, or memory pressure: in-place quickselect. */
+		for (i = n; i > 1; i >>= 1)
+			depth += 2;
+		select_ranks(v, 0, n, uniq, nu, depth + 4);
+		for (i = 0; i < np; i++)
+			out[i] = v[ranks[i]];
+	}
 	if (ranks != small_r) {
 		free(ranks);
 		free(uniq);
+		free(vals);
 	}
 	return 0;
 }
