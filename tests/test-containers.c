@@ -98,6 +98,34 @@ static void test_metric_map(void **state)
 	sc_metric_map_release(&c);
 }
 
+static void test_cpulist(void **state)
+{
+	struct sc_cpu_set s = { 0 };
+	char buf[64];
+	static const char *bad[] = { "a", "1-", "-1", "3-1", "1,,2", "1,", "1 2x", "0-3\n5" };
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sc_cpu_set_parse_list(" 0-3,8,10-11\n", 1023, &s), 0);
+	assert_int_equal(s.len, 7);
+	assert_int_equal(sc_cpu_set_format_list(&s, buf, sizeof(buf)), 11);
+	assert_string_equal(buf, "0-3,8,10-11");
+	/* A truncated format still NUL-terminates and reports the full length. */
+	assert_int_equal(sc_cpu_set_format_list(&s, buf, 4), 11);
+	assert_string_equal(buf, "0-3");
+	sc_cpu_set_release(&s);
+	assert_int_equal(sc_cpu_set_parse_list("", 10, &s), 0);
+	assert_int_equal(s.len, 0);
+	assert_int_equal(sc_cpu_set_format_list(&s, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(sc_cpu_set_parse_list("5", 4, &s), -ERANGE);
+	assert_int_equal(sc_cpu_set_parse_list("99999999999999999999999", UINT64_MAX, &s),
+			 -ERANGE);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (sc_cpu_set_parse_list(bad[i], 1023, &s) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -105,6 +133,7 @@ int main(void)
 		cmocka_unit_test(test_f64_vec),
 		cmocka_unit_test(test_cpu_set),
 		cmocka_unit_test(test_metric_map),
+		cmocka_unit_test(test_cpulist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,6 +90,15 @@ int sc_cpu_set_union(struct sc_cpu_set *dst, const struct sc_cpu_set *src);
 int sc_cpu_set_copy(struct sc_cpu_set *dst, const struct sc_cpu_set *src);
 bool sc_cpu_set_equal(const struct sc_cpu_set *a, const struct sc_cpu_set *b);
 void sc_cpu_set_release(struct sc_cpu_set *set);
+/*
+ * Parses a kernel cpulist ("0-3,8,10-11", surrounding whitespace and a
+ * trailing newline allowed, "" is the empty set) into an empty `set`. Ids
+ * above `max_id` -> -ERANGE, bad syntax -> -EINVAL; `set` is filled only on
+ * success.
+ */
+int sc_cpu_set_parse_list(const char *s, uint64_t max_id, struct sc_cpu_set *set);
+/* Formats as a cpulist ("0-3,8"); returns snprintf's length (truncates safely). */
+int sc_cpu_set_format_list(const struct sc_cpu_set *set, char *buf, size_t len);
 
 /* Sorted (strcmp order, as a BTreeMap<String, _>) name -> f64 map. */
 struct sc_metric_entry {

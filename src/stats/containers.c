@@ -4,6 +4,7 @@
  * computation is overflow-checked; on failure the container is unchanged.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -350,4 +351,96 @@ char *sc_strdup_or_null(const char *s, int *err)
 	if (!d && err)
 		*err = -ENOMEM;
 	return d;
+}
+
+int sc_cpu_set_parse_list(const char *s, uint64_t max_id, struct sc_cpu_set *set)
+{
+	struct sc_cpu_set tmp = { 0 };
+	const char *p = s;
+	int r = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	while (*p && *p != '\n') {
+		unsigned long long a, b;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		errno = 0;
+		a = strtoull(p, &end, 10);
+		if (errno)
+			goto range;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9')
+				goto bad;
+			errno = 0;
+			b = strtoull(p, &end, 10);
+			if (errno)
+				goto range;
+			p = end;
+			if (b < a)
+				goto bad;
+		}
+		if (b > max_id)
+			goto range;
+		for (; a <= b; a++) {
+			r = sc_cpu_set_add(&tmp, a);
+			if (r < 0)
+				goto fail;
+			if (a == UINT64_MAX)
+				break;
+		}
+		if (*p == ',') {
+			p++;
+			if (!*p || *p == '\n')
+				goto bad;
+		} else if (*p && *p != '\n' && *p != ' ' && *p != '\t') {
+			goto bad;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	if (*p == '\n' && p[1])
+		goto bad;
+	*set = tmp;
+	return 0;
+bad:
+	r = -EINVAL;
+	goto fail;
+range:
+	r = -ERANGE;
+fail:
+	sc_cpu_set_release(&tmp);
+	return r;
+}
+
+int sc_cpu_set_format_list(const struct sc_cpu_set *set, char *buf, size_t len)
+{
+	size_t i = 0, total = 0;
+
+	if (len)
+		buf[0] = '\0';
+	while (i < set->len) {
+		size_t j = i;
+		int n;
+
+		while (j + 1 < set->len && set->cpus[j + 1] == set->cpus[j] + 1)
+			j++;
+		if (j == i)
+			n = snprintf(total < len ? buf + total : NULL, total < len ? len - total : 0,
+				     "%s%llu", i ? "," : "", (unsigned long long)set->cpus[i]);
+		else
+			n = snprintf(total < len ? buf + total : NULL, total < len ? len - total : 0,
+				     "%s%llu-%llu", i ? "," : "", (unsigned long long)set->cpus[i],
+				     (unsigned long long)set->cpus[j]);
+		if (n < 0)
+			return n;
+		total += (size_t)n;
+		i = j + 1;
+	}
+	return (int)total;
 }
