@@ -221,6 +221,42 @@ const char *sc_canned_json(const char *name);
 /* The default scenario `schedcheck run` runs without arguments. */
 #define SC_DEFAULT_SCENARIO "steady"
 
+/* ------------------------------------------------------------------------ */
+/* Running                                                                   */
+/* ------------------------------------------------------------------------ */
+
+struct sc_assert_result;
+struct sc_run_info;
+
+struct sc_run_options {
+	/* Existing cgroup directory under which the run's tree goes; NULL: the root. */
+	const char *cgroup_root;
+	/* Set (e.g. by a SIGINT handler) to stop the run early; may be NULL. */
+	volatile int *stop_flag;
+	/* Called at every sample and phase change; may be NULL. */
+	void (*progress)(void *ctx, const char *phase, uint64_t elapsed_ms, uint64_t total_ms);
+	void *progress_ctx;
+	/* Deadline for spawning, draining and stopping workers, in ms (0: 5000). */
+	uint64_t worker_timeout_ms;
+};
+
+void sc_run_options_init(struct sc_run_options *o);
+
+/*
+ * Runs `s` on this host: checks its requirements (unmet -> a Skip outcome
+ * with the reason, nothing run), creates the cgroups, spawns and places the
+ * workers, releases them together, walks BASELINE and every step (applying
+ * ops, sampling the monitor, draining per-phase carriers at each boundary),
+ * collects whole-run reports, reduces them and evaluates the checks.
+ * Everything measured lands in `result` (initialised here), even when the
+ * run is interrupted (*interrupted set) or an environment error stops it
+ * early (-errno with `err`); cgroups and workers are removed on every path.
+ * `ri` receives cgroup_mode; may be NULL.
+ */
+int sc_scenario_run(const struct sc_scenario *s, const struct sc_run_options *opts,
+		    struct sc_assert_result *result, struct sc_run_info *ri, bool *interrupted,
+		    struct sc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

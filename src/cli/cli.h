@@ -22,6 +22,10 @@ enum sc_exit_code {
 int sc_cli_exit_for(enum sc_outcome_kind k, int strict);
 
 int sc_cmd_metrics(int argc, char **argv);
+int sc_cmd_run(int argc, char **argv);
+int sc_cmd_list(int argc, char **argv);
+int sc_cmd_show_scenario(int argc, char **argv);
+int sc_cmd_checks(int argc, char **argv);
 int sc_cmd_merge(int argc, char **argv);
 
 #endif /* SCHEDCHECK_CLI_H */

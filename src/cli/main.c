@@ -16,6 +16,10 @@ struct subcommand {
 };
 
 static const struct subcommand commands[] = {
+	{ "run", sc_cmd_run, "run a scenario on this host and give a verdict" },
+	{ "list", sc_cmd_list, "list the canned scenarios" },
+	{ "show-scenario", sc_cmd_show_scenario, "print a canned scenario as JSON" },
+	{ "checks", sc_cmd_checks, "list the checks, their thresholds and defaults" },
 	{ "merge", sc_cmd_merge, "merge result sidecars (repeats or shards) into one" },
 	{ "metrics", sc_cmd_metrics, "list the metric registry" },
 };
@@ -40,7 +44,7 @@ static void usage(FILE *f)
 
 	fprintf(f, "usage: schedcheck <command> [options]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n`schedcheck <command> --help` describes one command.\n"
 		   "exit codes: 0 pass, 1 fail, 2 bad input, 3 inconclusive, 4 environment "
 		   "error,\n            5 skipped (--strict), 130 interrupted\n");
