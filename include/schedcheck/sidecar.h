@@ -62,7 +62,10 @@ void sc_sidecar_release(struct sc_sidecar *s);
 
 /*
  * Serialises to a NUL-terminated JSON string (malloc'ed, caller frees).
- * `pretty` indents with two spaces. -ENOMEM on failure.
+ * `pretty` indents with two spaces. -ENOMEM; -EINVAL / -E2BIG when the
+ * structure breaks a rule the reader would reject (unsorted sets or maps,
+ * oversized reservoirs, a misplaced pass sentinel...), so whatever is
+ * written can always be read back.
  */
 int sc_sidecar_to_json(const struct sc_sidecar *s, bool pretty, char **out, size_t *out_len);
 /* Writes atomically (temp file + rename). Errors name the path. */
