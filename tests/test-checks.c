@@ -302,7 +302,7 @@ static void test_whole_run_checks(void **state)
 
 	(void)state;
 	load(&f, "{\"name\":\"t\",\"cgroups\":[{\"name\":\"a\",\"work\":[{\"type\":\"spin\","
-		 "\"mempolicy\":\"bind\",\"nodes\":\"0\"}]}],\"checks\":{\"max_migration_ratio\":0.1,"
+		 "\"mempolicy\":\"bind\",\"nodes\":\"0\"}]}],\"checks\":{\"max_migration_ratio\":0.1,\"max_wake_latency_cv\":10,"
 		 "\"max_rq_imbalance\":2}}");
 	phase(&f, 0, 0, 1000, NULL);
 	sc_cgroup_stats_init(&cs);

@@ -89,6 +89,7 @@ const char *sc_cgroup_mode_name(enum sc_cgroup_mode m);
 	X(CPU_WEIGHT, "cpu.weight")                             \
 	X(CPU_MAX, "cpu.max")                                   \
 	X(CPU_IDLE, "cpu.idle")                                 \
+	X(CPU_RT_RUNTIME, "cpu.rt_runtime_us")                  \
 	X(CPU_USAGE, "cpu.stat usage")                          \
 	X(CPU_THROTTLE, "cpu.stat throttling")                  \
 	X(MEMORY_MAX, "memory.max")                             \
@@ -314,6 +315,15 @@ int sc_cgroup_set_cpu_weight(struct sc_cgroup *cg, uint32_t weight, struct sc_er
  */
 int sc_cgroup_set_cpu_max(struct sc_cgroup *cg, uint64_t quota_us, uint64_t period_us,
 			  struct sc_error *err);
+
+/*
+ * RT group scheduling (v1 cpu.rt_runtime_us, microseconds per
+ * cpu.rt_period_us): a v1 cpu cgroup starts with 0, and the kernel then
+ * refuses SCHED_FIFO / SCHED_RR tasks in it. A cgroup's runtime must fit in
+ * its parent's, so grant parents first. v2 has no RT group scheduling
+ * (-EOPNOTSUPP with the reason: RT tasks need no grant there).
+ */
+int sc_cgroup_set_rt_runtime(struct sc_cgroup *cg, uint64_t runtime_us, struct sc_error *err);
 
 /* cpu.idle (SCHED_IDLE for the whole group); where the kernel offers the file. */
 int sc_cgroup_set_cpu_idle(struct sc_cgroup *cg, bool idle, struct sc_error *err);

@@ -116,7 +116,7 @@ struct sc_scenario_step {
 	X(OFF_CPU_SPREAD, "off_cpu_spread", "max_spread_pct", 25.0, "%")                \
 	X(ISOLATION, "isolation", "isolation", 1.0, "bool")                             \
 	X(WAKE_P99, "wake_latency_p99", "max_p99_wake_latency_us", 20000.0, "us")       \
-	X(WAKE_CV, "wake_latency_cv", "max_wake_latency_cv", 10.0, "ratio")             \
+	X(WAKE_CV, "wake_latency_cv", "max_wake_latency_cv", NAN, "ratio")              \
 	X(ITERATION_RATE, "iteration_rate", "min_iteration_rate", 0.0, "iterations/s")  \
 	X(MIGRATION_RATIO, "migration_ratio", "max_migration_ratio", NAN, "ratio")      \
 	X(RQ_IMBALANCE, "rq_imbalance", "max_rq_imbalance", NAN, "tasks")               \

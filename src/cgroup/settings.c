@@ -32,6 +32,8 @@ static const struct feat_spec feat_specs[] = {
 	{ SC_CGROUP_FEAT_CPU_WEIGHT, SC_CGROUP_CTRL_CPU, { "cpu.weight" }, { "cpu.shares" } },
 	{ SC_CGROUP_FEAT_CPU_MAX, SC_CGROUP_CTRL_CPU, { "cpu.max" }, { "cpu.cfs_quota_us" } },
 	{ SC_CGROUP_FEAT_CPU_IDLE, SC_CGROUP_CTRL_CPU, { "cpu.idle" }, { "cpu.idle" } },
+	{ SC_CGROUP_FEAT_CPU_RT_RUNTIME, SC_CGROUP_CTRL_CPU, { NULL }, { "cpu.rt_runtime_us" },
+	  NULL },
 	{ SC_CGROUP_FEAT_CPU_THROTTLE, SC_CGROUP_CTRL_CPU, { "cpu.stat" }, { "cpu.stat" } },
 	{ SC_CGROUP_FEAT_MEMORY_MAX, SC_CGROUP_CTRL_MEMORY, { "memory.max" },
 	  { "memory.limit_in_bytes" } },
@@ -99,6 +101,11 @@ void sc_cg_probe_features(struct sc_cgroup_tree *t)
 		}
 		if (!t->hiers[h].v2 && !s->v1[0]) {
 			feat_none(t, s->feat, s->v1_why);
+			continue;
+		}
+		if (t->hiers[h].v2 && !s->v2[0]) {
+			feat_none(t, s->feat,
+				  "cgroup v2 has no RT group scheduling (RT tasks need no grant)");
 			continue;
 		}
 		feat_pick(t, s->feat, h, t->hiers[h].v2 ? s->v2 : s->v1);
@@ -286,6 +293,14 @@ int sc_cgroup_set_cpu_max(struct sc_cgroup *cg, uint64_t quota_us, uint64_t peri
 		return r;
 	snprintf(v, sizeof(v), "%" PRIu64, quota_us);
 	return cg_write(cg, h, "cpu.cfs_quota_us", v, err);
+}
+
+int sc_cgroup_set_rt_runtime(struct sc_cgroup *cg, uint64_t runtime_us, struct sc_error *err)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%" PRIu64, runtime_us);
+	return feat_write(cg, SC_CGROUP_FEAT_CPU_RT_RUNTIME, v, err);
 }
 
 int sc_cgroup_set_cpu_idle(struct sc_cgroup *cg, bool idle, struct sc_error *err)

@@ -1024,9 +1024,8 @@ int sc_scenario_parse(const char *text, size_t len, const char *file,
 {
 	struct sc_scenario s;
 	struct pctx c;
-	json_tokener *tok;
-	json_object *root;
-	enum json_tokener_error jerr;
+	json_object *root = NULL;
+	struct sc_error jerr;
 	int r;
 
 	if (!file)
@@ -1043,39 +1042,19 @@ int sc_scenario_parse(const char *text, size_t len, const char *file,
 		sc_error_set(err, "%s:%zu:%zu: NUL byte in the scenario text", file, line, col);
 		return -EINVAL;
 	}
-	tok = json_tokener_new_ex(64);
-	if (!tok)
-		return -ENOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	if (!root || jerr != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) < len) {
-		size_t off = json_tokener_get_parse_end(tok);
+	/* The project's strict parse: json-c plus what json-c lets through. */
+	r = sc_json_parse_strict(text, len, 64, &root, &jerr);
+	if (r < 0) {
 		size_t line, col;
-		const char *why = jerr == json_tokener_continue
-					  ? "unexpected end of input"
-					  : jerr != json_tokener_success ? json_tokener_error_desc(jerr)
-									 : "trailing data after the scenario";
+		int used = 0;
 
-		/* Trailing whitespace is fine. */
-		if (root && jerr == json_tokener_success) {
-			size_t k = off;
-
-			while (k < len && strchr(" \t\r\n", text[k]))
-				k++;
-			if (k == len)
-				goto parsed;
-			off = k;
-		}
-		sc_json_line_col(text, len, off, &line, &col);
-		sc_error_set(err, "%s:%zu:%zu: invalid JSON: %s", file, line, col, why);
-		json_object_put(root);
-		json_tokener_free(tok);
-		return -EINVAL;
+		if (sscanf(jerr.msg, "line %zu col %zu: %n", &line, &col, &used) == 2 && used > 0)
+			sc_error_set(err, "%s:%zu:%zu: invalid JSON: %s", file, line, col,
+				     jerr.msg + used);
+		else
+			sc_error_set(err, "%s: invalid JSON: %s", file, jerr.msg);
+		return r == -E2BIG ? -EINVAL : r;
 	}
-parsed:
-	json_tokener_free(tok);
 	sc_scenario_init(&s);
 	memset(&c, 0, sizeof(c));
 	c.text = text;

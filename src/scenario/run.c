@@ -48,8 +48,11 @@ struct runner {
 	struct sc_run_record rec;
 	uint64_t t0_ns;
 	uint64_t timeout_ns;
+	uint64_t drain_timeout_ns; /* a phase boundary waits at most this for answers */
 	bool interrupted;
 	bool *pending_disturbed; /* set by ops, applied to the phase they open */
+	uint64_t *rt_sub;         /* RT-bearing cgroups in each cgroup's subtree */
+	uint64_t rt_share_us;     /* v1 RT runtime granted per RT-bearing cgroup */
 	bool have_numa;
 	uint64_t numa_last; /* /proc/vmstat numa_pages_migrated at the last boundary */
 	char why_no_cgroups[SC_ERROR_MSG_MAX + 64];
@@ -241,8 +244,60 @@ static int create_cgroup(struct runner *rn, size_t i)
 	r = sc_cgroup_create(rn->tree, parent, sc->name, &rn->cgs[i].cg, rn->err);
 	if (r < 0)
 		return r;
+	if (rn->rt_share_us && rn->rt_sub[i]) {
+		struct sc_error e;
+
+		if (sc_cgroup_set_rt_runtime(rn->cgs[i].cg, rn->rt_share_us * rn->rt_sub[i], &e) < 0)
+			outcome(rn, SC_OUTCOME_SKIP, "cgroup_setting", sc->name, -1,
+				"RT runtime for its fifo/rr workers: %s", e.msg);
+	}
 	apply_settings(rn, i);
 	return 0;
+}
+
+static bool is_rt(const struct sc_work_spec *w)
+{
+	return w->sched.kind == SC_SCHED_FIFO || w->sched.kind == SC_SCHED_RR;
+}
+
+/*
+ * cgroup v1 with RT group scheduling refuses fifo/rr tasks in a cgroup
+ * without RT runtime. Grant the run parent a budget (as much as the root
+ * lets it have, up to 90 %) and split it over the cgroups that run RT
+ * workers, parents holding their subtree's sum.
+ */
+static void grant_rt_runtime(struct runner *rn)
+{
+	const struct sc_scenario *s = rn->s;
+	uint64_t total = 0, budget;
+	size_t i, j, k;
+
+	if (!rn->tree || sc_cgroup_tree_supports(rn->tree, SC_CGROUP_FEAT_CPU_RT_RUNTIME, NULL))
+		return;
+	for (i = 0; i < s->n_cgroups; i++)
+		for (k = 0; k < s->cgroups[i].n_work; k++)
+			if (is_rt(&s->cgroups[i].work[k]))
+				rn->rt_sub[i] = 1;
+	for (i = 0; i < s->n_steps; i++)
+		for (j = 0; j < s->steps[i].n_ops; j++)
+			if (s->steps[i].ops[j].kind == SC_OP_SPAWN && is_rt(&s->steps[i].ops[j].work))
+				rn->rt_sub[s->steps[i].ops[j].cgroup] = 1;
+	for (i = 0; i < s->n_cgroups; i++)
+		total += rn->rt_sub[i];
+	if (!total)
+		return;
+	for (i = s->n_cgroups; i-- > 0;)
+		if (s->cgroups[i].parent >= 0)
+			rn->rt_sub[s->cgroups[i].parent] += rn->rt_sub[i];
+	for (budget = 900000; budget >= 10000; budget /= 2) {
+		struct sc_error e;
+
+		if (sc_cgroup_set_rt_runtime(sc_cgroup_tree_parent(rn->tree), budget, &e) == 0) {
+			rn->rt_share_us = budget / total;
+			return;
+		}
+	}
+	note(rn, "could not grant RT runtime to the run's cgroups: fifo/rr workers may be refused");
 }
 
 /* ---- workers ------------------------------------------------------------ */
@@ -425,8 +480,8 @@ static int drain_all(struct runner *rn, struct sc_phase_bucket *b)
 
 			if (!rc->wls[k])
 				continue;
-			r = sc_workload_drain_phase(rc->wls[k], now_ns() + rn->timeout_ns, &reps, &n,
-						    &e);
+			r = sc_workload_drain_phase(rc->wls[k], now_ns() + rn->drain_timeout_ns, &reps,
+						    &n, &e);
 			if (r == -EINVAL)
 				continue; /* stopped workload */
 			if (r < 0) {
@@ -445,6 +500,12 @@ static int drain_all(struct runner *rn, struct sc_phase_bucket *b)
 			for (j = 0; j < n; j++) {
 				if (reps[j].exit_kind == SC_WORKER_RUNNING)
 					live[nl++] = reps[j];
+				else if (reps[j].exit_kind == SC_WORKER_TIMED_OUT)
+					/* Starved or frozen: not_starved judges it, this only explains the hole. */
+					note(rn, "cgroup %s: worker %zu did not answer the %s drain within "
+						 "%llu ms (starved?); its telemetry for that phase is missing",
+					     rn->s->cgroups[i].name, j, b->label,
+					     (unsigned long long)(rn->drain_timeout_ns / NS_PER_MS));
 				else if (reps[j].exit_kind != SC_WORKER_EXITED ||
 					 reps[j].exit_status != 0)
 					outcome(rn, SC_OUTCOME_FAIL, "workers", rn->s->cgroups[i].name,
@@ -859,6 +920,7 @@ static int setup_cgroups(struct runner *rn)
 		return 0;
 	}
 	rn->rec.have_cgroups = true;
+	grant_rt_runtime(rn);
 	return 0;
 }
 
@@ -1006,6 +1068,7 @@ int sc_scenario_run(const struct sc_scenario *s, const struct sc_run_options *op
 	rn.err = err;
 	rn.rec.s = s;
 	rn.timeout_ns = (opts->worker_timeout_ms ? opts->worker_timeout_ms : 5000) * NS_PER_MS;
+	rn.drain_timeout_ns = rn.timeout_ns < 1000 * NS_PER_MS ? rn.timeout_ns : 1000 * NS_PER_MS;
 	sc_assert_result_init(result);
 	sc_cgroup_layout_init(&rn.layout);
 	if (interrupted)
@@ -1028,7 +1091,8 @@ int sc_scenario_run(const struct sc_scenario *s, const struct sc_run_options *op
 		goto done;
 	rn.cgs = calloc(s->n_cgroups ? s->n_cgroups : 1, sizeof(*rn.cgs));
 	rn.pending_disturbed = calloc(s->n_cgroups ? s->n_cgroups : 1, sizeof(bool));
-	if (!rn.cgs || !rn.pending_disturbed) {
+	rn.rt_sub = calloc(s->n_cgroups ? s->n_cgroups : 1, sizeof(*rn.rt_sub));
+	if (!rn.cgs || !rn.pending_disturbed || !rn.rt_sub) {
 		r = -ENOMEM;
 		goto done;
 	}
@@ -1082,6 +1146,7 @@ done:
 		*interrupted = rn.interrupted;
 	free(rn.cgs);
 	free(rn.pending_disturbed);
+	free(rn.rt_sub);
 	sc_run_record_release(&rn.rec);
 	return r;
 }
