@@ -3,6 +3,7 @@
  * The scenario parser: every canned scenario parses; every kind of bad input
  * gives an error naming file:line:col and the JSON path, and nothing leaks.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -220,6 +221,57 @@ static void test_truncations(void **state)
 	}
 }
 
+/* The fuzz target's seed corpus, replayed as an ordinary test. */
+static void test_corpus_replay(void **state)
+{
+	const char *root = getenv("SC_SOURCE_ROOT");
+	char dir[4096], path[4600];
+	struct dirent *de;
+	size_t seen = 0;
+	DIR *d;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/fuzz/corpus/scenario", root ? root : ".");
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		struct sc_scenario s;
+		struct sc_error err;
+		bool good = !strncmp(de->d_name, "good-", 5);
+		char *buf;
+		long len;
+		FILE *f;
+		int r;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		buf = malloc((size_t)len + 1);
+		assert_non_null(buf);
+		assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+		fclose(f);
+		err.msg[0] = '\0';
+		r = sc_scenario_parse(buf, (size_t)len, "c.json", &env, &s, &err);
+		if (good && r)
+			fail_msg("%s: %s", de->d_name, err.msg);
+		if (!good && !r)
+			fail_msg("%s: accepted", de->d_name);
+		if (!r)
+			sc_scenario_release(&s);
+		else if (strncmp(err.msg, "c.json", 6))
+			fail_msg("%s: message without a place: %s", de->d_name, err.msg);
+		free(buf);
+		seen++;
+	}
+	closedir(d);
+	assert_true(seen >= 20);
+}
+
 static void test_json_locate(void **state)
 {
 	const char *t = "{\n  \"a\": [1, {\"b\": \"x\"}],\n  \"a\": [7]\n}";
@@ -275,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_model_details),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_corpus_replay),
 		cmocka_unit_test(test_json_locate),
 		cmocka_unit_test(test_check_config),
 	};
