@@ -261,6 +261,21 @@ static void test_no_contention_no_fairness(void **state)
 				 count(&f, SC_OUTCOME_FAIL, "weighted_fairness"),
 			 0);
 	done(&f);
+
+	/* Members on different cpusets do not compete for the same CPUs. */
+	{
+		static const char *const apart[] = { "0", "0-1" };
+
+		load(&f, two_spinners);
+		b = phase(&f, 0, 0, 1000, apart);
+		carrier(b, "a", 2, 10, 1)->total_cpu_time_ns = 500;
+		carrier(PH(&f, 0), "b", 2, 10, 1)->total_cpu_time_ns = 500;
+		assert_int_equal(sc_scenario_evaluate(&f.s, &f.rec, &f.r), 0);
+		assert_int_equal(count(&f, SC_OUTCOME_PASS, "weighted_fairness") +
+					 count(&f, SC_OUTCOME_FAIL, "weighted_fairness"),
+				 0);
+		done(&f);
+	}
 }
 
 static void test_spread_and_progress(void **state)

@@ -534,31 +534,30 @@ static void check_weighted_fairness(struct ev *ev)
 		for (p = 0; p < st->n_phases; p++) {
 			const struct sc_phase_bucket *b = &st->phases[p];
 			const struct sc_phase_record *pr = record_for(ev->rec, b->step_index);
-			struct sc_cpu_set shared = { 0 };
+			const struct sc_cpu_set *cpus0 = cpus_of(ev, pr, members[0]);
 			double total_cpu = 0, total_w = 0;
-			uint64_t workers = 0;
 			bool complete = true;
 
-			for (k = 0; k < nm; k++) {
+			/*
+			 * The weights say how members share CPUs they all compete for
+			 * while each could use them all: same effective cpuset, and at
+			 * least as many runnable workers as CPUs in it, for every member.
+			 */
+			for (k = 0; k < nm && complete; k++) {
 				const struct sc_phase_cgroup_stats *c =
 					sc_carrier_map_find(&b->per_cgroup, s->cgroups[members[k]].name);
 
-				if (!c || !c->num_workers || (pr && pr->disturbed[members[k]])) {
+				if (!c || !c->num_workers || (pr && pr->disturbed[members[k]]) ||
+				    !sc_cpu_set_equal(cpus_of(ev, pr, members[k]), cpus0) ||
+				    c->num_workers < cpus0->len) {
 					complete = false;
 					break;
 				}
 				total_cpu += (double)c->total_cpu_time_ns;
 				total_w += s->cgroups[members[k]].settings.weight;
-				workers += c->num_workers;
-				if (sc_cpu_set_union(&shared, cpus_of(ev, pr, members[k])) < 0)
-					complete = false;
 			}
-			/* Contention: more runnable workers than the CPUs they can share. */
-			if (!complete || workers <= shared.len) {
-				sc_cpu_set_release(&shared);
+			if (!complete)
 				continue;
-			}
-			sc_cpu_set_release(&shared);
 			any_phase = true;
 			if (total_cpu <= 0) {
 				zero = true;
