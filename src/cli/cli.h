@@ -27,5 +27,7 @@ int sc_cmd_list(int argc, char **argv);
 int sc_cmd_show_scenario(int argc, char **argv);
 int sc_cmd_checks(int argc, char **argv);
 int sc_cmd_merge(int argc, char **argv);
+int sc_cmd_vm(int argc, char **argv);
+int sc_cmd_guest(int argc, char **argv);
 
 #endif /* SCHEDCHECK_CLI_H */

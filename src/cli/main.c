@@ -22,6 +22,10 @@ static const struct subcommand commands[] = {
 	{ "checks", sc_cmd_checks, "list the checks, their thresholds and defaults" },
 	{ "merge", sc_cmd_merge, "merge result sidecars (repeats or shards) into one" },
 	{ "metrics", sc_cmd_metrics, "list the metric registry" },
+#ifdef SC_HAVE_VM
+	{ "vm", sc_cmd_vm, "run a scenario in a qemu guest with a chosen CPU topology" },
+	{ "guest", sc_cmd_guest, "the guest side of `vm` (PID 1 inside the VM)" },
+#endif
 };
 
 int sc_cli_exit_for(enum sc_outcome_kind k, int strict)

@@ -357,12 +357,23 @@ static int spawn_into(struct runner *rn, size_t i, const struct sc_work_spec *sp
 		sc_workload_free(wl);
 		return r;
 	}
-	for (k = 0; k < sc_workload_count(wl); k++) {
-		const char *why = sc_workload_setup_error(wl, k);
+	{
+		/* One outcome per cgroup and spawn, however many workers share the problem. */
+		const char *first = NULL;
+		size_t bad = 0, first_k = 0;
 
-		if (why)
+		for (k = 0; k < sc_workload_count(wl); k++) {
+			const char *why = sc_workload_setup_error(wl, k);
+
+			if (why && !bad++) {
+				first = why;
+				first_k = k;
+			}
+		}
+		if (bad)
 			outcome(rn, SC_OUTCOME_SKIP, "worker_setup", rn->s->cgroups[i].name, -1,
-				"worker %zu: %s", k, why);
+				"%zu of %zu workers run without part of their setup; worker %zu: %s",
+				bad, sc_workload_count(wl), first_k, first);
 	}
 	r = add_workload(&rn->cgs[i], wl);
 	if (r < 0) {

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `schedcheck guest`: the guest side of VM mode, run as PID 1 by the kernel
+ * (rdinit=/bin/schedcheck -- guest). Mounts, finds the virtio-serial port,
+ * runs the embedded scenario, streams the result as frames, powers off.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <schedcheck/monitor.h>
+#include <schedcheck/scenario.h>
+#include <schedcheck/sidecar.h>
+#include <schedcheck/vm.h>
+
+#include "cli.h"
+
+/* Hard limit on the checks file the host writes. */
+#define GUEST_CHECKS_MAX (64u * 1024)
+
+static volatile int guest_stop;
+
+struct guest_ctx {
+	int fd;
+	uint64_t last_ms;
+	char last_phase[SC_FRAME_PHASE_LABEL_MAX];
+};
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void send_log(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void send_log(int fd, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	/* On the console too: it is what a post-mortem reads first. */
+	fprintf(stderr, "schedcheck guest: %s\n", buf);
+	if (fd >= 0)
+		sc_vm_send_frame(fd, SC_FRAME_LOG, buf, strlen(buf));
+}
+
+/* A progress frame per phase change and at most one per 250 ms otherwise. */
+static void guest_progress(void *vctx, const char *phase, uint64_t elapsed_ms, uint64_t total_ms)
+{
+	struct guest_ctx *g = vctx;
+	struct sc_frame_progress p;
+	char *payload = NULL;
+	size_t len = 0;
+
+	if (!strcmp(phase, g->last_phase) && elapsed_ms < g->last_ms + 250)
+		return;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.phase, sizeof(p.phase), "%s", phase);
+	snprintf(g->last_phase, sizeof(g->last_phase), "%s", phase);
+	g->last_ms = elapsed_ms;
+	p.elapsed_ms = elapsed_ms;
+	p.total_ms = total_ms;
+	if (sc_frame_progress_encode(&p, &payload, &len) == 0)
+		sc_vm_send_frame(g->fd, SC_FRAME_PROGRESS, payload, len);
+	free(payload);
+}
+
+static int read_set(const char *path, struct sc_cpu_set *out)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return sc_cpu_set_parse_list(buf, 1u << 20, out);
+}
+
+/* Applies "key=value" lines from the checks file. */
+static int apply_checks(const char *path, struct sc_check_config *cfg, struct sc_error *err)
+{
+	char line[512];
+	unsigned n = 0;
+	FILE *f = fopen(path, "re");
+	int r = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0])
+			continue;
+		if (++n > GUEST_CHECKS_MAX / 4) {
+			sc_error_set(err, "%s: too many lines", path);
+			r = -E2BIG;
+			break;
+		}
+		r = sc_check_config_apply(cfg, line, err);
+		if (r < 0)
+			break;
+	}
+	fclose(f);
+	return r;
+}
+
+static void guest_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: schedcheck guest [options]\n\n"
+		"The guest side of `schedcheck vm`: the kernel starts it as PID 1. It mounts\n"
+		"proc, sys, dev, cgroup2, debugfs and tracefs, runs " SC_VM_GUEST_SCENARIO ",\n"
+		"streams the result as frames over the virtio-serial port " SC_VM_PORT_NAME "\n"
+		"and powers off. Outside a VM (tests), the options below replace those parts.\n\n"
+		"  --port PATH       write frames to PATH (created) instead of the virtio port\n"
+		"  --scenario FILE   scenario file (default " SC_VM_GUEST_SCENARIO ")\n"
+		"  --checks FILE     KEY=VALUE threshold lines (default " SC_VM_GUEST_CHECKS ")\n"
+		"  --cgroup-root DIR existing cgroup under which the run's cgroups go\n"
+		"  --no-mount        do not mount anything (default when not PID 1)\n"
+		"  --no-poweroff     exit instead of powering off (default when not PID 1)\n");
+}
+
+static void power_off(void)
+{
+	sync();
+	reboot(RB_POWER_OFF);
+	/* PID 1 must not exit: that panics the kernel. */
+	for (;;)
+		pause();
+}
+
+int sc_cmd_guest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "scenario", required_argument, NULL, 's' },
+		{ "checks", required_argument, NULL, 'c' },
+		{ "cgroup-root", required_argument, NULL, 'r' },
+		{ "no-mount", no_argument, NULL, 'M' },
+		{ "no-poweroff", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *port = NULL, *scenario = SC_VM_GUEST_SCENARIO, *checks = SC_VM_GUEST_CHECKS;
+	const char *cg_root = NULL;
+	bool pid1 = getpid() == 1, do_mount, do_poweroff, interrupted = false;
+	int c, r, fd = -1, sched_pid = -1, code;
+	char port_path[PATH_MAX], warn[512];
+	struct sc_cpu_set online = { 0 }, nodes = { 0 };
+	struct sc_scenario_env env = { NULL, NULL };
+	struct sc_monitor_config mcfg;
+	struct sc_frame_hello hello;
+	struct guest_ctx gctx;
+	struct sc_run_options ro;
+	struct sc_scenario scn;
+	struct sc_sidecar sc;
+	struct sc_error err;
+	char *payload = NULL;
+	size_t len = 0;
+
+	do_mount = do_poweroff = pid1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			port = optarg;
+			break;
+		case 's':
+			scenario = optarg;
+			break;
+		case 'c':
+			checks = optarg;
+			break;
+		case 'r':
+			cg_root = optarg;
+			break;
+		case 'M':
+			do_mount = false;
+			break;
+		case 'P':
+			do_poweroff = false;
+			break;
+		case 'h':
+			guest_usage(stdout);
+			return SC_EXIT_PASS;
+		default:
+			guest_usage(stderr);
+			if (pid1)
+				power_off();
+			return SC_EXIT_USAGE;
+		}
+	}
+	memset(&err, 0, sizeof(err));
+	if (do_mount) {
+		r = sc_vm_guest_mount_all("/", warn, sizeof(warn), &err);
+		if (r < 0)
+			fprintf(stderr, "schedcheck guest: %s\n", err.msg);
+		else if (warn[0])
+			fprintf(stderr, "schedcheck guest: optional mounts failed: %s\n", warn);
+	}
+	if (port) {
+		fd = open(port, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	} else {
+		unsigned tries;
+
+		/* The port may be probed a moment after init starts. */
+		for (tries = 0; tries < 200; tries++) {
+			if (sc_vm_guest_find_port("/sys", SC_VM_PORT_NAME, port_path,
+						  sizeof(port_path), &err) == 0)
+				break;
+			usleep(10000);
+		}
+		fd = tries < 200 ? open(port_path, O_WRONLY | O_CLOEXEC) : -1;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "schedcheck guest: no frame channel: %s\n",
+			port ? strerror(errno) : err.msg);
+		if (do_poweroff)
+			power_off();
+		return SC_EXIT_ENV;
+	}
+	hello.protocol = SC_FRAME_PROTOCOL_VERSION;
+	hello.schedcheck_version = (char *)SC_VERSION;
+	if (sc_frame_hello_encode(&hello, &payload, &len) == 0)
+		sc_vm_send_frame(fd, SC_FRAME_HELLO, payload, len);
+	free(payload);
+
+	sc_sidecar_init(&sc);
+	sc.runs = calloc(1, sizeof(*sc.runs));
+	if (!sc.runs) {
+		send_log(fd, "out of memory");
+		close(fd);
+		if (do_poweroff)
+			power_off();
+		return SC_EXIT_ENV;
+	}
+	sc.n_runs = 1;
+	sc_run_info_init(&sc.runs[0]);
+	sc.runs[0].schedcheck_version = strdup(SC_VERSION);
+	sc_monitor_config_init(&mcfg);
+	if (sc_monitor_collect_run_info(&mcfg, &sc.runs[0], &err) < 0)
+		send_log(fd, "run conditions incomplete: %s", err.msg);
+
+	if (read_set("/sys/devices/system/cpu/online", &online) == 0)
+		env.online_cpus = &online;
+	if (read_set("/sys/devices/system/node/online", &nodes) == 0)
+		env.online_nodes = &nodes;
+	r = sc_scenario_load_file(scenario, &env, &scn, &err);
+	sc_cpu_set_release(&online);
+	sc_cpu_set_release(&nodes);
+	if (r == 0) {
+		r = apply_checks(checks, &scn.checks, &err);
+		if (r < 0)
+			sc_scenario_release(&scn);
+	}
+	if (r < 0) {
+		send_log(fd, "%s", err.msg);
+	} else {
+		sc.runs[0].scenario = strdup(scn.name);
+		if (access(SC_VM_GUEST_SCHEDULER, X_OK) == 0) {
+			/* Issue 5: the scheduler starts before the scenario. */
+			r = sc_vm_guest_start_scheduler(SC_VM_GUEST_SCHEDULER, "/sys", 10000,
+							&sched_pid, &err);
+			if (r < 0)
+				send_log(fd, "%s", err.msg);
+		}
+		if (r == 0) {
+			sc_run_options_init(&ro);
+			ro.cgroup_root = cg_root;
+			ro.stop_flag = &guest_stop;
+			memset(&gctx, 0, sizeof(gctx));
+			gctx.fd = fd;
+			ro.progress = guest_progress;
+			ro.progress_ctx = &gctx;
+			sc.runs[0].start_unix_ns = realtime_ns();
+			r = sc_scenario_run(&scn, &ro, &sc.result, &sc.runs[0], &interrupted, &err);
+			sc.runs[0].end_unix_ns = realtime_ns();
+			sc.runs[0].interrupted = interrupted;
+			if (r < 0)
+				send_log(fd, "%s (the partial result is kept)", err.msg);
+		}
+		sc_scenario_release(&scn);
+	}
+	{
+		struct sc_error serr;
+		int s = sc_vm_guest_stream_result(fd, &sc, r < 0 ? r : 0, interrupted,
+						  r < 0 ? err.msg : NULL, &serr);
+
+		if (s < 0)
+			fprintf(stderr, "schedcheck guest: %s\n", serr.msg);
+	}
+	fsync(fd);
+	close(fd);
+	code = r < 0 ? SC_EXIT_ENV : sc_cli_exit_for(sc_assert_result_outcome(&sc.result), 0);
+	sc_sidecar_release(&sc);
+	if (do_poweroff)
+		power_off();
+	return code;
+}
