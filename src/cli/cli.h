@@ -6,6 +6,9 @@
 #ifndef SCHEDCHECK_CLI_H
 #define SCHEDCHECK_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <schedcheck/verdict.h>
 
 enum sc_exit_code {
@@ -17,6 +20,15 @@ enum sc_exit_code {
 	SC_EXIT_SKIP = 5,         /* everything skipped, with --strict */
 	SC_EXIT_INTERRUPTED = 130,
 };
+
+/* CLOCK_REALTIME in ns, for the sidecar's start/end times. */
+uint64_t sc_cli_realtime_ns(void);
+/*
+ * The documented default results directory: $SCHEDCHECK_RESULTS_DIR, else
+ * /var/lib/schedcheck/results as root, else $XDG_STATE_HOME/schedcheck/results
+ * or ~/.local/state/schedcheck/results.
+ */
+void sc_cli_results_dir(char *buf, size_t len);
 
 /* The exit code for a folded verdict. */
 int sc_cli_exit_for(enum sc_outcome_kind k, int strict);

@@ -21,6 +21,8 @@
 #include <schedcheck/sidecar.h>
 #include <schedcheck/vm.h>
 
+#include <schedcheck/files.h>
+
 #include "cli.h"
 
 /* Hard limit on the checks file the host writes. */
@@ -33,14 +35,6 @@ struct guest_ctx {
 	uint64_t last_ms;
 	char last_phase[SC_FRAME_PHASE_LABEL_MAX];
 };
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void send_log(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void send_log(int fd, const char *fmt, ...)
@@ -79,20 +73,6 @@ static void guest_progress(void *vctx, const char *phase, uint64_t elapsed_ms, u
 	if (sc_frame_progress_encode(&p, &payload, &len) == 0)
 		sc_vm_send_frame(g->fd, SC_FRAME_PROGRESS, payload, len);
 	free(payload);
-}
-
-static int read_set(const char *path, struct sc_cpu_set *out)
-{
-	char buf[4096];
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return sc_cpu_set_parse_list(buf, 1u << 20, out);
 }
 
 /* Applies "key=value" lines from the checks file. */
@@ -259,9 +239,9 @@ int sc_cmd_guest(int argc, char **argv)
 	if (sc_monitor_collect_run_info(&mcfg, &sc.runs[0], &err) < 0)
 		send_log(fd, "run conditions incomplete: %s", err.msg);
 
-	if (read_set("/sys/devices/system/cpu/online", &online) == 0)
+	if (sc_cpu_set_read_file("/sys/devices/system/cpu/online", &online) == 0)
 		env.online_cpus = &online;
-	if (read_set("/sys/devices/system/node/online", &nodes) == 0)
+	if (sc_cpu_set_read_file("/sys/devices/system/node/online", &nodes) == 0)
 		env.online_nodes = &nodes;
 	r = sc_scenario_load_file(scenario, &env, &scn, &err);
 	sc_cpu_set_release(&online);
@@ -290,9 +270,9 @@ int sc_cmd_guest(int argc, char **argv)
 			gctx.fd = fd;
 			ro.progress = guest_progress;
 			ro.progress_ctx = &gctx;
-			sc.runs[0].start_unix_ns = realtime_ns();
+			sc.runs[0].start_unix_ns = sc_cli_realtime_ns();
 			r = sc_scenario_run(&scn, &ro, &sc.result, &sc.runs[0], &interrupted, &err);
-			sc.runs[0].end_unix_ns = realtime_ns();
+			sc.runs[0].end_unix_ns = sc_cli_realtime_ns();
 			sc.runs[0].interrupted = interrupted;
 			if (r < 0)
 				send_log(fd, "%s (the partial result is kept)", err.msg);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <schedcheck/cgroup.h>
+#include <schedcheck/files.h>
 #include <schedcheck/monitor.h>
 #include <schedcheck/report.h>
 #include <schedcheck/scenario.h>
@@ -59,65 +60,6 @@ static void show_progress(void *ctx, const char *phase, uint64_t elapsed_ms, uin
 	fprintf(stderr, "\r\033[K[%s] %.1f / %.1f s", phase, (double)elapsed_ms / 1000.0,
 		(double)total_ms / 1000.0);
 	fflush(stderr);
-}
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int read_set(const char *path, struct sc_cpu_set *out)
-{
-	char buf[4096];
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return sc_cpu_set_parse_list(buf, 1u << 20, out);
-}
-
-/* mkdir -p for the results directory. */
-static int mkdirs(const char *dir)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* The documented default results directory (docs/cli.md). */
-static void default_dir(char *buf, size_t len)
-{
-	const char *env = getenv("SCHEDCHECK_RESULTS_DIR");
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (env && *env)
-		snprintf(buf, len, "%s", env);
-	else if (geteuid() == 0)
-		snprintf(buf, len, "/var/lib/schedcheck/results");
-	else if (xdg && *xdg)
-		snprintf(buf, len, "%s/schedcheck/results", xdg);
-	else
-		snprintf(buf, len, "%s/.local/state/schedcheck/results", home ? home : ".");
 }
 
 static void run_usage(FILE *f)
@@ -211,9 +153,9 @@ int sc_cmd_run(int argc, char **argv)
 		return SC_EXIT_USAGE;
 	}
 	which = optind < argc ? argv[optind] : SC_DEFAULT_SCENARIO;
-	if (read_set("/sys/devices/system/cpu/online", &online) == 0)
+	if (sc_cpu_set_read_file("/sys/devices/system/cpu/online", &online) == 0)
 		env.online_cpus = &online;
-	if (read_set("/sys/devices/system/node/online", &nodes) == 0)
+	if (sc_cpu_set_read_file("/sys/devices/system/node/online", &nodes) == 0)
 		env.online_nodes = &nodes;
 	canned = sc_canned_json(which);
 	if (canned)
@@ -249,8 +191,8 @@ int sc_cmd_run(int argc, char **argv)
 		struct tm tm;
 		char stamp[32];
 
-		default_dir(dir, sizeof(dir));
-		r = mkdirs(dir);
+		sc_cli_results_dir(dir, sizeof(dir));
+		r = sc_mkdir_p(dir, 0755);
 		if (r < 0) {
 			fprintf(stderr, "schedcheck run: results directory %s: %s (use -o)\n", dir,
 				strerror(-r));
@@ -296,9 +238,9 @@ int sc_cmd_run(int argc, char **argv)
 	ro.stop_flag = &stop_flag_int;
 	if (want_progress && !json && isatty(STDERR_FILENO))
 		ro.progress = show_progress;
-	sc.runs[0].start_unix_ns = realtime_ns();
+	sc.runs[0].start_unix_ns = sc_cli_realtime_ns();
 	r = sc_scenario_run(&scn, &ro, &sc.result, &sc.runs[0], &interrupted, &err);
-	sc.runs[0].end_unix_ns = realtime_ns();
+	sc.runs[0].end_unix_ns = sc_cli_realtime_ns();
 	sc.runs[0].interrupted = interrupted;
 	if (ro.progress)
 		fprintf(stderr, "\r\033[K");

@@ -21,6 +21,8 @@
 #include <schedcheck/sidecar.h>
 #include <schedcheck/vm.h>
 
+#include <schedcheck/files.h>
+
 #include "cli.h"
 
 static volatile sig_atomic_t vm_signal;
@@ -38,50 +40,6 @@ static uint64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int mkdirs(const char *dir)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* The same default results directory as `schedcheck run` (docs/cli.md). */
-static void default_dir(char *buf, size_t len)
-{
-	const char *env = getenv("SCHEDCHECK_RESULTS_DIR");
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (env && *env)
-		snprintf(buf, len, "%s", env);
-	else if (geteuid() == 0)
-		snprintf(buf, len, "/var/lib/schedcheck/results");
-	else if (xdg && *xdg)
-		snprintf(buf, len, "%s/schedcheck/results", xdg);
-	else
-		snprintf(buf, len, "%s/.local/state/schedcheck/results", home ? home : ".");
 }
 
 static void vm_usage(FILE *f)
@@ -550,8 +508,8 @@ int sc_cmd_vm(int argc, char **argv)
 		struct tm tm;
 		char stamp[32];
 
-		default_dir(dir, sizeof(dir));
-		if (mkdirs(dir) < 0) {
+		sc_cli_results_dir(dir, sizeof(dir));
+		if (sc_mkdir_p(dir, 0755) < 0) {
 			fprintf(stderr, "schedcheck vm: results directory %s: %s (use -o)\n", dir,
 				strerror(errno));
 			goto out_env;
@@ -626,7 +584,7 @@ int sc_cmd_vm(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	{
-		uint64_t start_ns = realtime_ns();
+		uint64_t start_ns = sc_cli_realtime_ns();
 		struct sc_error werr;
 		int w;
 
@@ -662,7 +620,7 @@ int sc_cmd_vm(int argc, char **argv)
 				ri->argc = (size_t)argc + 1;
 			}
 			ri->start_unix_ns = start_ns;
-			ri->end_unix_ns = realtime_ns();
+			ri->end_unix_ns = sc_cli_realtime_ns();
 			if (rep.end == SC_VM_END_INTERRUPTED)
 				ri->interrupted = true;
 		}

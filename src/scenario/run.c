@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <schedcheck/cgroup.h>
+#include <schedcheck/files.h>
 #include <schedcheck/metrics.h>
 #include <schedcheck/monitor.h>
 #include <schedcheck/sidecar.h>
@@ -113,20 +114,6 @@ static void note(struct runner *rn, const char *fmt, ...)
 
 /* ---- requirements ------------------------------------------------------- */
 
-static int read_online(const char *path, struct sc_cpu_set *out)
-{
-	char buf[4096];
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return sc_cpu_set_parse_list(buf, 1u << 20, out);
-}
-
 /* Unmet requirements make the whole run a Skip with the reason. */
 static bool requirements_met(struct runner *rn)
 {
@@ -140,7 +127,7 @@ static bool requirements_met(struct runner *rn)
 			rn->rec.online.len);
 		return false;
 	}
-	if (read_online("/sys/devices/system/node/online", &nodes) == 0)
+	if (sc_cpu_set_read_file("/sys/devices/system/node/online", &nodes) == 0)
 		n_nodes = nodes.len ? nodes.len : 1;
 	sc_cpu_set_release(&nodes);
 	if (n_nodes < rq->min_numa_nodes) {
@@ -1086,7 +1073,7 @@ int sc_scenario_run(const struct sc_scenario *s, const struct sc_run_options *op
 		*interrupted = false;
 	err->msg[0] = '\0';
 
-	if (read_online("/sys/devices/system/cpu/online", &rn.rec.online) < 0) {
+	if (sc_cpu_set_read_file("/sys/devices/system/cpu/online", &rn.rec.online) < 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 		for (i = 0; i < (size_t)(n > 0 ? n : 1); i++)

@@ -17,6 +17,7 @@
 #include <archive_entry.h>
 #include <nettle/sha2.h>
 
+#include <schedcheck/files.h>
 #include <schedcheck/vm.h>
 
 /* Bump when the layout of the base archive changes: old cache entries die. */
@@ -347,26 +348,6 @@ static void hex_digest(struct sha256_ctx *h, char out[2 * SHA256_DIGEST_SIZE + 1
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-static int mkdir_p(const char *dir)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* Busybox applets PID 1's helpers and a scheduler's scripts may want. */
 static const char *const busybox_links[] = {
 	"sh", "cat", "echo", "ls", "mount", "umount", "mkdir", "sleep", "dmesg", "poweroff",
@@ -488,7 +469,7 @@ int sc_vm_initramfs_prepare(const struct sc_vm_initramfs_inputs *in, const char 
 	}
 	if (snprintf(dir, sizeof(dir), "%s/initramfs", cache_dir) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
-	r = mkdir_p(dir);
+	r = sc_mkdir_p(dir, 0755);
 	if (r < 0) {
 		sc_error_set(err, "initramfs cache %s: %s", dir, strerror(-r));
 		return r;
