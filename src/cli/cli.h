@@ -30,6 +30,15 @@ uint64_t sc_cli_realtime_ns(void);
  */
 void sc_cli_results_dir(char *buf, size_t len);
 
+struct sc_sidecar;
+/*
+ * Writes the sidecar to `out_path` (atomically), then prints either the JSON
+ * (`json`) or the text report and the sidecar path plus `trailer` (may be
+ * NULL). Returns the write's result (< 0: the sidecar is missing).
+ */
+int sc_cli_emit_result(const char *cmd, const struct sc_sidecar *sc, const char *out_path,
+		       int json, int verbose, const char *trailer);
+
 /* The exit code for a folded verdict. */
 int sc_cli_exit_for(enum sc_outcome_kind k, int strict);
 

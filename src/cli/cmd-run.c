@@ -248,25 +248,8 @@ int sc_cmd_run(int argc, char **argv)
 		fprintf(stderr, "schedcheck run: %s (the partial result is kept)\n", err.msg);
 
 	{
-		struct sc_error werr;
-		int w = sc_sidecar_write_file(&sc, out_path, &werr);
+		int w = sc_cli_emit_result("run", &sc, out_path, json, verbose, NULL);
 
-		if (w < 0)
-			fprintf(stderr, "schedcheck run: writing the sidecar: %s\n", werr.msg);
-		if (json) {
-			char *text = NULL;
-			size_t len = 0;
-
-			if (sc_sidecar_to_json(&sc, true, &text, &len) == 0) {
-				fwrite(text, 1, len, stdout);
-				fputc('\n', stdout);
-			}
-			free(text);
-		} else {
-			sc_report_write(stdout, &sc, verbose);
-			if (w == 0)
-				printf("\nsidecar: %s\n", out_path);
-		}
 		if (w < 0 && r == 0)
 			r = w;
 	}

@@ -585,7 +585,6 @@ int sc_cmd_vm(int argc, char **argv)
 
 	{
 		uint64_t start_ns = sc_cli_realtime_ns();
-		struct sc_error werr;
 		int w;
 
 		r = sc_vm_run(&ro, &sc, &rep, &err);
@@ -651,22 +650,11 @@ int sc_cmd_vm(int argc, char **argv)
 		if (rep.end == SC_VM_END_OK && rep.guest_status < 0)
 			fprintf(stderr, "schedcheck vm: the guest's run failed: %s\n",
 				rep.guest_error[0] ? rep.guest_error : "(no message)");
-		w = sc_sidecar_write_file(&sc, out_path, &werr);
-		if (w < 0)
-			fprintf(stderr, "schedcheck vm: writing the sidecar: %s\n", werr.msg);
-		if (json) {
-			char *jt = NULL;
-			size_t jl = 0;
+		{
+			char trailer[sizeof(console) + 16];
 
-			if (sc_sidecar_to_json(&sc, true, &jt, &jl) == 0) {
-				fwrite(jt, 1, jl, stdout);
-				fputc('\n', stdout);
-			}
-			free(jt);
-		} else {
-			sc_report_write(stdout, &sc, verbose);
-			if (w == 0)
-				printf("\nsidecar: %s\nconsole: %s\n", out_path, console);
+			snprintf(trailer, sizeof(trailer), "console: %s\n", console);
+			w = sc_cli_emit_result("vm", &sc, out_path, json, verbose, trailer);
 		}
 		if (rep.end == SC_VM_END_INTERRUPTED || vm_signal)
 			code = SC_EXIT_INTERRUPTED;

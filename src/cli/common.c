@@ -3,9 +3,13 @@
  * What several commands share: wall-clock stamps and the results directory.
  */
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <schedcheck/report.h>
+#include <schedcheck/sidecar.h>
 
 #include "cli.h"
 
@@ -30,4 +34,29 @@ void sc_cli_results_dir(char *buf, size_t len)
 		snprintf(buf, len, "%s/schedcheck/results", xdg);
 	else
 		snprintf(buf, len, "%s/.local/state/schedcheck/results", home ? home : ".");
+}
+
+int sc_cli_emit_result(const char *cmd, const struct sc_sidecar *sc, const char *out_path,
+		       int json, int verbose, const char *trailer)
+{
+	struct sc_error werr;
+	int w = sc_sidecar_write_file(sc, out_path, &werr);
+
+	if (w < 0)
+		fprintf(stderr, "schedcheck %s: writing the sidecar: %s\n", cmd, werr.msg);
+	if (json) {
+		char *text = NULL;
+		size_t len = 0;
+
+		if (sc_sidecar_to_json(sc, true, &text, &len) == 0) {
+			fwrite(text, 1, len, stdout);
+			fputc('\n', stdout);
+		}
+		free(text);
+	} else {
+		sc_report_write(stdout, sc, verbose);
+		if (w == 0)
+			printf("\nsidecar: %s\n%s", out_path, trailer ? trailer : "");
+	}
+	return w;
 }
