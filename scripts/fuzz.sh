@@ -25,9 +25,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
 
 if [ -f "$build/build.ninja" ]; then
-	meson setup --reconfigure "$build" "$root" -Dfuzz=true -Dtests=disabled -Dvm=false >/dev/null
+	meson setup --reconfigure "$build" "$root" -Dfuzz=true -Dtests=disabled >/dev/null
 else
-	CC=clang meson setup "$build" "$root" -Dfuzz=true -Dtests=disabled -Dvm=false
+	CC=clang meson setup "$build" "$root" -Dfuzz=true -Dtests=disabled
 fi
 ninja -C "$build" "fuzz/fuzz-$target"
 
