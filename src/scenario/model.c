@@ -129,7 +129,7 @@ void sc_scenario_init(struct sc_scenario *s)
 	s->sample_interval_ms = 100;
 	s->requires.min_cpus = 1;
 	s->requires.min_numa_nodes = 1;
-	s->requires.root = true;
+	s->requires.root = false;
 	sc_check_config_init(&s->checks);
 }
 
