@@ -225,6 +225,19 @@ const struct sc_phase_bucket *sc_scenario_stats_phase(const struct sc_scenario_s
 int sc_scenario_stats_put_phase(struct sc_scenario_stats *s, struct sc_phase_bucket *b);
 
 /*
+ * Re-pools the run-level derived metrics into s->ext_metrics from the raw
+ * components: every Distribution over the phase carriers' samples (wake and
+ * timer samples weighted by true population / kept samples, so a phase past
+ * the reservoir cap counts by its population; weighted nearest rank equals
+ * the plain one when every weight is 1), falling back to the mean of the
+ * cgroups that measured the source when there are no carriers;
+ * WorstLowest (lowest per-cgroup efficiency, a measured 0 wins, absence
+ * skipped), WakeLatencyTailRatio (max p99/median over cgroups with wake
+ * samples), WorstCrossNodeRatio. A metric nothing measured is removed.
+ */
+int sc_populate_run_metrics(struct sc_scenario_stats *s);
+
+/*
  * a = merge(a, b) for the stats of two results: cgroups appended, totals
  * summed (saturating), worsts kept, phases matched by step_index (then their
  * per-phase metrics re-derived), ext_metrics merged by key. `b` is consumed

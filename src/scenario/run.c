@@ -1134,6 +1134,8 @@ teardown:
 			r = c;
 	}
 	reduce_cgroups(&rn);
+	if (sc_populate_run_metrics(&result->stats) < 0 && !r)
+		r = -ENOMEM;
 	if (!rn.interrupted && r == 0)
 		r = sc_scenario_evaluate(s, &rn.rec, result);
 	teardown(&rn);

@@ -203,5 +203,6 @@ int sc_scenario_stats_merge(struct sc_scenario_stats *a, struct sc_scenario_stat
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	/* Run-level derived metrics re-pool from the merged components. */
+	return sc_populate_run_metrics(a);
 }
