@@ -156,6 +156,9 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"name\":\"x\",\"cgroups\":[{\"name\":\"a\",\"work\":[{\"type\":\"spin\","
 	  "\"workers\":4000},{\"type\":\"spin\",\"workers\":4000}]}]}",
 	  "the scenario would run more than 4096 workers" },
+	{ "{\"name\":\"x\",\"cgroups\":[{\"name\":\"a\",\"work\":[{\"type\":"
+	  "\"timer_latency\",\"workers\":1500}]}]}",
+	  "cgroups[0].work[0]: latency reservoirs of this many sampling workers could take" },
 	{ "{\"name\":\"x\",\"settle_ms\":86400000,\"cgroups\":[{\"name\":\"a\"}],"
 	  "\"steps\":[{\"hold_ms\":1}]}",
 	  "the scenario lasts more than" },

@@ -13,6 +13,7 @@
 
 #include <schedcheck/containers.h>
 #include <schedcheck/error.h>
+#include <schedcheck/stats.h>
 #include <schedcheck/workload.h>
 
 #ifdef __cplusplus
@@ -27,6 +28,8 @@ extern "C" {
 #define SC_SCENARIO_MAX_OPS 256u      /* per step */
 #define SC_SCENARIO_MAX_WORKERS 4096u /* total over the run, spawned ops included */
 #define SC_SCENARIO_MAX_DURATION_MS (24ull * 3600 * 1000)
+/* Worst-case latency-reservoir memory of all sampling workers together. */
+#define SC_SCENARIO_MAX_SAMPLE_BYTES (2ull << 30)
 #define SC_SCENARIO_MIN_SAMPLE_MS 10u
 #define SC_SCENARIO_NAME_MAX 64u
 

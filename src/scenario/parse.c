@@ -32,6 +32,7 @@ struct pctx {
 	struct sc_error *err;
 	struct sc_scenario *s;
 	uint64_t workers;
+	uint64_t sample_bytes; /* worst-case reservoir memory of sampling workers */
 };
 
 static void push_key(struct pctx *c, const char *key)
@@ -453,6 +454,22 @@ static int parse_work(struct pctx *c, json_object *o, struct sc_work_spec *w)
 	if (c->workers > SC_SCENARIO_MAX_WORKERS)
 		return perr(c, 0, "the scenario would run more than %u workers",
 			    SC_SCENARIO_MAX_WORKERS);
+	/*
+	 * Latency samples: each sampling worker may fill a whole-run and a
+	 * per-phase reservoir of SC_MAX_WAKE_SAMPLES u64s. Refuse what could not
+	 * fit in memory rather than die of it halfway through a run.
+	 */
+	if (w->type != SC_WORK_SPIN && w->type != SC_WORK_YIELD && w->type != SC_WORK_MIXED &&
+	    w->type != SC_WORK_BURSTY && w->type != SC_WORK_CACHE_PRESSURE &&
+	    w->type != SC_WORK_NUMA_SWEEP && w->type != SC_WORK_IO_SYNC &&
+	    w->type != SC_WORK_FORK_EXIT)
+		c->sample_bytes += (uint64_t)w->workers * 2 * SC_MAX_WAKE_SAMPLES * sizeof(uint64_t);
+	if (c->sample_bytes > SC_SCENARIO_MAX_SAMPLE_BYTES)
+		return perr(c, 0,
+			    "latency reservoirs of this many sampling workers could take %llu MiB "
+			    "(limit %llu MiB)",
+			    (unsigned long long)(c->sample_bytes >> 20),
+			    (unsigned long long)(SC_SCENARIO_MAX_SAMPLE_BYTES >> 20));
 	return 0;
 }
 
