@@ -340,6 +340,141 @@ static void test_parity_with_cgroup_stats(void **state)
 		sc_worker_report_release(&w[i]);
 }
 
+static struct sc_schbench_stats *sb(uint64_t wake_ns, uint64_t loops, uint64_t wall_ns)
+{
+	struct sc_schbench_stats *s;
+
+	assert_int_equal(sc_schbench_stats_new(&s), 0);
+	sc_lat_hist_add(&s->wakeup, wake_ns);
+	sc_lat_hist_add(&s->request, wake_ns * 10);
+	s->loop_count = loops;
+	s->wall_ns = wall_ns;
+	s->msg_run_delay_ns = 1000;
+	s->msg_pcount = 1;
+	return s;
+}
+
+/* The schbench component: OR-with-combine (both -> merge, one -> carry, none -> none). */
+static void test_schbench_or_rule(void **state)
+{
+	struct sc_phase_cgroup_stats a, b, c;
+	struct sc_schbench_stats *keep;
+	double v;
+
+	(void)state;
+	/* Both: bucket-add, integer-add, window max; b consumed. */
+	carrier(&a, 1);
+	carrier(&b, 1);
+	a.schbench = sb(100, 3, 2000000000);
+	b.schbench = sb(200, 4, 1000000000);
+	keep = a.schbench;
+	assert_int_equal(sc_phase_cgroup_stats_merge(&a, &b), 0);
+	assert_ptr_equal(a.schbench, keep);
+	assert_null(b.schbench);
+	assert_int_equal(a.schbench->wakeup.count, 2);
+	assert_int_equal(a.schbench->wakeup.buckets[100], 1);
+	assert_int_equal(a.schbench->wakeup.buckets[200], 1);
+	assert_int_equal(sc_schbench_stats_requests(a.schbench), 2);
+	assert_int_equal(a.schbench->loop_count, 7);
+	assert_int_equal(a.schbench->wall_ns, 2000000000);
+	assert_int_equal(a.schbench->msg_run_delay_ns, 2000);
+	assert_int_equal(a.schbench->msg_pcount, 2);
+	assert_true(sc_schbench_stats_rps(a.schbench, &v));
+	assert_true(fabs(v - 1.0) < 1e-12);
+
+	/* Only b: carried over, pointer moved. */
+	carrier(&c, 1);
+	carrier(&b, 1);
+	b.schbench = sb(5, 1, 1);
+	keep = b.schbench;
+	assert_int_equal(sc_phase_cgroup_stats_merge(&c, &b), 0);
+	assert_ptr_equal(c.schbench, keep);
+
+	/* Only a: kept as is. */
+	carrier(&b, 1);
+	assert_int_equal(sc_phase_cgroup_stats_merge(&c, &b), 0);
+	assert_ptr_equal(c.schbench, keep);
+	assert_int_equal(c.schbench->wakeup.count, 1);
+	sc_phase_cgroup_stats_release(&c);
+
+	/* None: none. */
+	carrier(&c, 1);
+	carrier(&b, 1);
+	assert_int_equal(sc_phase_cgroup_stats_merge(&c, &b), 0);
+	assert_null(c.schbench);
+	sc_phase_cgroup_stats_release(&c);
+
+	/* Copy is deep. */
+	assert_int_equal(sc_phase_cgroup_stats_copy(&c, &a), 0);
+	assert_non_null(c.schbench);
+	assert_ptr_not_equal(c.schbench, a.schbench);
+	assert_true(sc_schbench_stats_equal(c.schbench, a.schbench));
+	sc_phase_cgroup_stats_release(&c);
+	sc_phase_cgroup_stats_release(&a);
+}
+
+/* from_reports carries the workers' schbench data; derive emits the keys. */
+static void test_schbench_from_reports_and_derive(void **state)
+{
+	struct sc_worker_report r[3];
+	struct sc_phase_bucket b;
+	struct sc_phase_cgroup_stats c, plain;
+	struct sc_cgroup_stats cs;
+	double v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		sc_worker_report_init(&r[i]);
+	r[0].schbench = sb(10000, 5, 1000000000); /* 10 us wake, 100 us request */
+	r[2].schbench = sb(30000, 5, 1000000000);
+	assert_int_equal(sc_phase_cgroup_stats_from_reports(r, 3, &c), 0);
+	assert_non_null(c.schbench);
+	assert_int_equal(c.schbench->wakeup.count, 2);
+	assert_int_equal(c.schbench->loop_count, 10);
+	assert_int_equal(sc_phase_bucket_init(&b, 1), 0);
+	assert_int_equal(sc_carrier_map_put(&b.per_cgroup, "sb", &c), 0);
+	sc_phase_cgroup_stats_init(&plain);
+	plain.num_workers = 1;
+	assert_int_equal(sc_carrier_map_put(&b.per_cgroup, "plain", &plain), 0);
+	assert_int_equal(sc_derive_phase_metrics(&b), 0);
+	assert_true(sc_phase_cgroup_stats_get(sc_carrier_map_find(&b.per_cgroup, "sb"),
+					      "schbench_wakeup_p50_us", &v));
+	assert_true(fabs(v - 10.0) <= 10.0 / 256);
+	assert_true(sc_phase_cgroup_stats_get(sc_carrier_map_find(&b.per_cgroup, "sb"),
+					      "schbench_wakeup_p99_us", &v));
+	assert_true(fabs(v - 30.0) <= 30.0 / 256);
+	assert_true(sc_phase_cgroup_stats_get(sc_carrier_map_find(&b.per_cgroup, "sb"),
+					      "schbench_rps", &v));
+	assert_true(fabs(v - 2.0) < 1e-9);
+	assert_true(sc_phase_cgroup_stats_get(sc_carrier_map_find(&b.per_cgroup, "sb"),
+					      "schbench_msg_run_delay_us", &v));
+	assert_true(fabs(v - 1.0) < 1e-12);
+	/* No worker pcount: absent, not 0. */
+	assert_false(sc_phase_cgroup_stats_get(sc_carrier_map_find(&b.per_cgroup, "sb"),
+					       "schbench_worker_run_delay_us", &v));
+	/* A non-schbench carrier has no schbench keys. */
+	assert_false(sc_phase_cgroup_stats_get(sc_carrier_map_find(&b.per_cgroup, "plain"),
+					       "schbench_rps", &v));
+	/* The pooled set carries them too. */
+	assert_true(sc_phase_bucket_get(&b, "schbench_request_p99_us", &v));
+	assert_true(fabs(v - 300.0) <= 300.0 / 256);
+	assert_true(sc_phase_bucket_get(&b, "schbench_loop_count", &v));
+	assert_true(v == 10.0);
+	sc_phase_bucket_release(&b);
+
+	/* Whole run: the same keys in the cgroup's ext_metrics. */
+	assert_int_equal(sc_cgroup_stats_reduce(r, 3, &cs), 0);
+	assert_true(sc_metric_map_get(&cs.ext_metrics, "schbench_wakeup_p99_us", &v));
+	assert_true(fabs(v - 30.0) <= 30.0 / 256);
+	sc_cgroup_stats_release(&cs);
+	assert_int_equal(sc_cgroup_stats_reduce(&r[1], 1, &cs), 0);
+	assert_int_equal(cs.ext_metrics.len, 0);
+	sc_cgroup_stats_release(&cs);
+	for (i = 0; i < 3; i++)
+		sc_worker_report_release(&r[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +486,8 @@ int main(void)
 		cmocka_unit_test(test_summaries),
 		cmocka_unit_test(test_get_expect_counter),
 		cmocka_unit_test(test_parity_with_cgroup_stats),
+		cmocka_unit_test(test_schbench_or_rule),
+		cmocka_unit_test(test_schbench_from_reports_and_derive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

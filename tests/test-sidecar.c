@@ -138,6 +138,24 @@ static void fill_carrier_full(struct sc_phase_cgroup_stats *c, size_t n_wake)
 	c->stripped = true;
 	metric(&c->metrics, "wake_p99_us", 1.5);
 	metric(&c->metrics, "migration_ratio", 0.001);
+	if (n_wake == 3) {
+		/* Bucket edges, the top bucket, and a saturated bucket and total. */
+		assert_int_equal(sc_schbench_stats_new(&c->schbench), 0);
+		sc_lat_hist_add(&c->schbench->wakeup, 0);
+		sc_lat_hist_add(&c->schbench->wakeup, 255);
+		sc_lat_hist_add(&c->schbench->wakeup, 256);
+		sc_lat_hist_add(&c->schbench->wakeup, 257);
+		sc_lat_hist_add(&c->schbench->wakeup, 123456789);
+		sc_lat_hist_add(&c->schbench->wakeup, UINT64_MAX);
+		assert_int_equal(sc_lat_hist_add_bucket(&c->schbench->request, 300, UINT64_MAX), 0);
+		sc_lat_hist_add(&c->schbench->request, 1000000);
+		c->schbench->loop_count = UINT64_MAX;
+		c->schbench->wall_ns = 1000000000;
+		c->schbench->msg_run_delay_ns = 1;
+		c->schbench->msg_pcount = 2;
+		c->schbench->worker_run_delay_ns = 0;
+		c->schbench->worker_pcount = UINT64_MAX;
+	}
 }
 
 static void put_carrier(struct sc_phase_bucket *b, const char *name,
@@ -496,6 +514,9 @@ static void eq_carrier(const struct sc_phase_cgroup_stats *a, const struct sc_ph
 	assert_int_equal(a->max_gap_cpu, b->max_gap_cpu);
 	assert_int_equal(a->stripped, b->stripped);
 	eq_metrics(&a->metrics, &b->metrics);
+	assert_int_equal(a->schbench != NULL, b->schbench != NULL);
+	if (a->schbench)
+		assert_true(sc_schbench_stats_equal(a->schbench, b->schbench));
 }
 
 static void eq_bucket(const struct sc_phase_bucket *a, const struct sc_phase_bucket *b)
@@ -1195,8 +1216,8 @@ static void test_errors_name_the_path(void **state)
 		/* Unknown keys, at several depths. */
 		{ "", "extra", "1", -EINVAL, "extra: unknown key" },
 		{ "result", "verdict", "1", -EINVAL, "result.verdict: unknown key" },
-		{ "result.stats.phases[1].per_cgroup.web", "schbench", "null", -EINVAL,
-		  "result.stats.phases[1].per_cgroup.web.schbench: unknown key" },
+		{ "result.stats.phases[1].per_cgroup.web", "taobench", "null", -EINVAL,
+		  "result.stats.phases[1].per_cgroup.web.taobench: unknown key" },
 		{ "result.stats.cgroups[0]", "taobench_whole", "null", -EINVAL,
 		  "result.stats.cgroups[0].taobench_whole: unknown key" },
 		{ "result.outcomes[0].detail", "severity", "1", -EINVAL,
@@ -1266,6 +1287,102 @@ static void test_schema_version_first(void **state)
 	t2 = edit(text, "schema_version", NULL, "2");
 	expect_error_str(t2, -EINVAL, "schema_version: schema version 2 is not supported");
 	free(t2);
+	free(text);
+	free(base);
+}
+
+/* PhaseCgroupStats.schbench: None, round trip, strict histograms, old sidecars. */
+static void test_schbench(void **state)
+{
+	const char *web = "result.stats.phases[1].per_cgroup.web";
+	const char *hist = "result.stats.phases[1].per_cgroup.web.schbench.wakeup";
+	char *base = full_json(false), *text, *again, *big;
+	struct sc_sidecar s;
+	struct sc_phase_cgroup_stats *c;
+	size_t i, pos;
+
+	(void)state;
+	/* Absent is written as null; present as the sparse pair list. */
+	assert_non_null(strstr(base, "\"batch\":{"));
+	assert_non_null(strstr(base, "\"metrics\":{},\"schbench\":null}"));
+	assert_non_null(strstr(base, "\"wakeup\":[[0,1],[255,1],[256,2],[123207680,1],"
+				     "[18374686479671623680,1]]"));
+	assert_non_null(strstr(base, "\"request\":[[344,18446744073709551615],[999424,1]]"));
+
+	/* A sidecar written before the key existed reads as None, and back as null. */
+	text = edit(base, "result.stats.phases[2].per_cgroup.web.schbench", NULL, NULL);
+	parse_ok(text, strlen(text), &s);
+	c = sc_carrier_map_find(&s.result.stats.phases[2].per_cgroup, "web");
+	assert_non_null(c);
+	assert_null(c->schbench);
+	c = sc_carrier_map_find(&s.result.stats.phases[1].per_cgroup, "web");
+	assert_non_null(c->schbench);
+	assert_int_equal(c->schbench->request.count, UINT64_MAX);
+	assert_int_equal(c->schbench->wakeup.count, 6);
+	again = to_json(&s, false);
+	assert_string_equal(again, base);
+	free(again);
+	sc_sidecar_release(&s);
+	free(text);
+
+	/* Strict histograms. */
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench.wakeup[1]", NULL,
+			  "[257,1]", -EINVAL, "wakeup[1]: 257 is not the lower bound of a bucket");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench.wakeup[1]", NULL,
+			  "[0,1]", -EINVAL,
+			  "wakeup[1]: bucket 0 after 0: buckets must be strictly ascending");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench.wakeup[2]", NULL,
+			  "[2,1]", -EINVAL,
+			  "wakeup[2]: bucket 2 after 255: buckets must be strictly ascending");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench.wakeup[0]", NULL,
+			  "[0,0]", -EINVAL, "wakeup[0]: empty bucket");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench.wakeup[0]", NULL,
+			  "[0,1,2]", -EINVAL, "wakeup[0]: expected a [low_ns, count] pair");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench.wakeup[0]", NULL,
+			  "[0,-1]", -EINVAL,
+			  "wakeup[0]: expected an unsigned integer, got negative");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench.wakeup[0]", NULL,
+			  "0", -EINVAL, "wakeup[0]: expected an array, got integer");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench.loop_count", NULL,
+			  "-1", -EINVAL, "schbench.loop_count: expected an unsigned integer");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench", NULL, "[]",
+			  -EINVAL, "web.schbench: expected an object, got array");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench", "extra", "1",
+			  -EINVAL, "web.schbench.extra: unknown key");
+	expect_edit_error(base, "result.stats.phases[1].per_cgroup.web.schbench.wall_ns", NULL,
+			  NULL, -EINVAL, "web.schbench: missing key \"wall_ns\"");
+	(void)web;
+
+	/* More pairs than buckets: -E2BIG before anything is read. */
+	big = xcalloc(SC_LAT_HIST_BUCKETS + 2, 16);
+	pos = (size_t)sprintf(big, "[");
+	for (i = 0; i <= SC_LAT_HIST_BUCKETS; i++)
+		pos += (size_t)sprintf(big + pos, "%s[%zu,1]", i ? "," : "", i);
+	sprintf(big + pos, "]");
+	text = edit(base, hist, NULL, big);
+	expect_error_str(text, -E2BIG, "wakeup: 7425 elements, more than the limit of 7424");
+	free(text);
+	free(big);
+
+	/* Two saturated buckets: the total saturates too, and round-trips. */
+	text = edit(base, hist, NULL, "[[1,18446744073709551615],[2,18446744073709551615]]");
+	parse_ok(text, strlen(text), &s);
+	c = sc_carrier_map_find(&s.result.stats.phases[1].per_cgroup, "web");
+	assert_int_equal(c->schbench->wakeup.count, UINT64_MAX);
+	again = to_json(&s, false);
+	assert_string_equal(again, text);
+	free(again);
+
+	/* The writer refuses a total that does not match the buckets. */
+	c->schbench->wakeup.count = 5;
+	{
+		char *out = NULL;
+		size_t len = 0;
+
+		assert_int_equal(sc_sidecar_to_json(&s, false, &out, &len), -EINVAL);
+		assert_null(out);
+	}
+	sc_sidecar_release(&s);
 	free(text);
 	free(base);
 }
@@ -2058,6 +2175,7 @@ int main(void)
 		cmocka_unit_test(test_locale_independent),
 		cmocka_unit_test(test_u64_limits),
 		cmocka_unit_test(test_errors_name_the_path),
+		cmocka_unit_test(test_schbench),
 		cmocka_unit_test(test_schema_version_first),
 		cmocka_unit_test(test_syntax_errors_line_col),
 		cmocka_unit_test(test_duplicate_keys),

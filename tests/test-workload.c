@@ -145,6 +145,19 @@ static void test_validate(void **state)
 	s.workers = 6;
 	expect_invalid(&s, -EINVAL, "multiple of fanout + 1 (4)");
 
+	sc_work_spec_init(&s, SC_WORK_SCHBENCH);
+	assert_int_equal(s.workers, 3);
+	s.workers = 4;
+	expect_invalid(&s, -EINVAL,
+		       "schbench: workers (4) must be a multiple of threads_per_message + 1 (3)");
+	s.workers = 6;
+	assert_int_equal(sc_work_spec_validate(&s, NULL), 0);
+	s.params.threads_per_message = 0;
+	expect_invalid(&s, -EINVAL, "schbench: threads_per_message must be in 1..1023 (got 0)");
+	s.params.threads_per_message = 5;
+	s.params.request_us = 2000000;
+	expect_invalid(&s, -EINVAL, "schbench: request_us must be in 0..1000000");
+
 	sc_work_spec_init(&s, SC_WORK_TIMER_LATENCY);
 	s.params.interval_us = 5;
 	expect_invalid(&s, -EINVAL, "interval_us must be in 10..100000 (got 5)");
@@ -824,17 +837,195 @@ static void test_wire_random(void **state)
 		sc_wl_rx_reset(&rx[j]);
 }
 
-static void test_schbench_rejected(void **state)
+/* The schbench records: role, histogram pairs (strictly ascending), END count. */
+static void test_wire_schbench(void **state)
 {
-	struct sc_work_spec s;
-	struct sc_workload *wl = NULL;
-	struct sc_error err = { { 0 } };
+	struct sc_wl_rx rx[1];
+	unsigned char buf[sizeof(struct sc_wire_hdr) + SC_WIRE_MAX_PAYLOAD + 16];
+	struct sc_wire_scalars s;
+	struct sc_wire_schbench sb = { SC_SCHB_WORKER, 4 };
+	struct sc_wire_end e;
+	uint64_t pairs[6] = { 10, 2, 300, 1, 1ull << 32 | 500, 3 }, dropped = 0;
+	size_t len;
 
 	(void)state;
-	sc_work_spec_init(&s, SC_WORK_SCHBENCH);
-	assert_int_equal(sc_workload_spawn(&s, 1, now_ns() + SEC, &wl, &err), -EOPNOTSUPP);
-	assert_null(wl);
-	assert_non_null(strstr(err.msg, "work spec 0: schbench: not implemented yet"));
+	memset(rx, 0, sizeof(rx));
+	sc_worker_report_init(&rx[0].rep);
+	memset(&s, 0, sizeof(s));
+	s.wall_time_ns = 1000;
+	s.schedstat_run_delay_ns = 77;
+	s.schedstat_run_count = 7;
+
+	len = rec(buf, SC_MSG_SCALARS, 0, 1, &s, 1, sizeof(s));
+	assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+	len = rec(buf, SC_MSG_SCHB, 0, 1, &sb, 1, sizeof(sb));
+	assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+	len = rec(buf, SC_MSG_SCHB_HIST, 0, 1, pairs, 3, sizeof(pairs));
+	assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+	e = (struct sc_wire_end){ 0, 0, 0, 3, 3 };
+	len = rec(buf, SC_MSG_END, 0, 1, &e, 1, sizeof(e));
+	assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+	assert_true(rx[0].done && !rx[0].bad);
+	assert_non_null(rx[0].rep.schbench);
+	assert_int_equal(rx[0].rep.schbench->wakeup.count, 3);
+	assert_int_equal(rx[0].rep.schbench->wakeup.buckets[300], 1);
+	assert_int_equal(rx[0].rep.schbench->request.buckets[500], 3);
+	assert_int_equal(rx[0].rep.schbench->loop_count, 4);
+	assert_int_equal(rx[0].rep.schbench->wall_ns, 1000);
+	assert_int_equal(rx[0].rep.schbench->worker_run_delay_ns, 77);
+	assert_int_equal(rx[0].rep.schbench->worker_pcount, 7);
+	assert_int_equal(rx[0].rep.schbench->msg_pcount, 0);
+	sc_wl_rx_reset(&rx[0]);
+	assert_null(rx[0].rep.schbench);
+
+	/* Histogram before its record; out of order; out of range; END mismatch. */
+	len = rec(buf, SC_MSG_SCHB_HIST, 0, 1, pairs, 1, 16);
+	assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+	assert_true(rx[0].bad);
+	assert_non_null(strstr(rx[0].why, "before its record"));
+	sc_wl_rx_reset(&rx[0]);
+	{
+		uint64_t bad[4] = { 300, 1, 10, 1 };
+
+		len = rec(buf, SC_MSG_SCHB, 0, 1, &sb, 1, sizeof(sb));
+		assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+		len = rec(buf, SC_MSG_SCHB_HIST, 0, 1, bad, 2, sizeof(bad));
+		assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+		assert_true(rx[0].bad);
+		assert_non_null(strstr(rx[0].why, "out of order"));
+		sc_wl_rx_reset(&rx[0]);
+		bad[0] = 2ull << 32;
+		len = rec(buf, SC_MSG_SCHB, 0, 1, &sb, 1, sizeof(sb));
+		assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+		len = rec(buf, SC_MSG_SCHB_HIST, 0, 1, bad, 1, 16);
+		assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+		assert_true(rx[0].bad);
+		assert_non_null(strstr(rx[0].why, "out of range"));
+		sc_wl_rx_reset(&rx[0]);
+		sb.role = 9;
+		len = rec(buf, SC_MSG_SCHB, 0, 1, &sb, 1, sizeof(sb));
+		assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+		assert_true(rx[0].bad);
+		sc_wl_rx_reset(&rx[0]);
+		sb.role = SC_SCHB_MESSAGE;
+	}
+	len = rec(buf, SC_MSG_SCALARS, 0, 1, &s, 1, sizeof(s));
+	assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+	len = rec(buf, SC_MSG_SCHB, 0, 1, &sb, 1, sizeof(sb));
+	assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+	e = (struct sc_wire_end){ 0, 0, 0, 2, 1 };
+	len = rec(buf, SC_MSG_END, 0, 1, &e, 1, sizeof(e));
+	assert_int_equal(sc_wl_rx_record(rx, 1, 1, buf, len, &dropped), 0);
+	assert_true(rx[0].bad);
+	sc_wl_rx_reset(&rx[0]);
+}
+
+/*
+ * schbench: message threads hand requests to their worker threads. Worker
+ * threads carry wake and request latencies (request >= wake + request_us),
+ * message threads the loops; phases and the whole run both carry it.
+ */
+static void test_type_schbench(void **state)
+{
+	enum sc_clone_mode mode;
+
+	(void)state;
+	for (mode = 0; mode < SC_CLONE_MODE_MAX; mode++) {
+		struct sc_work_spec s;
+		struct sc_error err = { { 0 } };
+		struct sc_worker_report *ph = NULL;
+		struct sc_phase_cgroup_stats pc;
+		struct sc_phase_bucket b;
+		struct sc_cgroup_stats cs;
+		struct run *run = run_new();
+		uint64_t loops[2] = { 0 }, reqs[2] = { 0 }, q, lowest;
+		size_t nph = 0, i, k;
+		double v;
+
+		sc_work_spec_init(&s, SC_WORK_SCHBENCH);
+		s.workers = 6; /* two groups of 1 + 2 */
+		s.params.request_us = 50;
+		s.clone_mode = mode;
+		spawn_ok(run, &s, 1);
+		assert_int_equal(sc_workload_release(run->wl, &err), 0);
+		run_until_progress(run, 150);
+		assert_int_equal(
+			sc_workload_drain_phase(run->wl, now_ns() + 5 * SEC, &ph, &nph, &err), 0);
+		assert_int_equal(nph, 6);
+		for (i = 0; i < 6; i++)
+			if (ph[i].exit_kind != SC_WORKER_RUNNING || !ph[i].schbench)
+				fail_msg("phase worker %zu: %s, schbench %p (%s)", i,
+					 sc_worker_exit_kind_name(ph[i].exit_kind),
+					 (void *)ph[i].schbench, ph[i].error ? ph[i].error : "");
+		/* The per-phase carrier and its derived metrics. */
+		assert_int_equal(sc_phase_cgroup_stats_from_reports(ph, nph, &pc), 0);
+		assert_non_null(pc.schbench);
+		assert_true(pc.schbench->request.count > 0);
+		assert_true(pc.schbench->loop_count > 0);
+		assert_true(pc.schbench->msg_pcount > 0 && pc.schbench->worker_pcount > 0);
+		assert_int_equal(sc_phase_bucket_init(&b, 1), 0);
+		assert_int_equal(sc_carrier_map_put(&b.per_cgroup, "sb", &pc), 0);
+		assert_int_equal(sc_derive_phase_metrics(&b), 0);
+		assert_true(sc_phase_bucket_get(&b, "schbench_rps", &v) && v > 0);
+		assert_true(sc_phase_bucket_get(&b, "schbench_wakeup_p99_us", &v) && v > 0);
+		assert_true(sc_phase_bucket_get(&b, "schbench_request_p50_us", &v) && v >= 50.0);
+		assert_true(sc_phase_bucket_get(&b, "wake_p99_us", &v));
+		sc_phase_bucket_release(&b);
+		sc_worker_reports_free(ph, nph);
+		sleep_ms(50);
+		collect_ok(run, now_ns() + 10 * SEC);
+
+		for (i = 0; i < run->n; i++) {
+			const struct sc_worker_report *r = &run->r[i];
+			const struct sc_schbench_stats *sb = r->schbench;
+
+			assert_plausible(r, i, 100);
+			assert_non_null(sb);
+			assert_true(sb->wall_ns == r->wall_time_ns);
+			if (i % 3 == 0) {
+				/* A message thread: loops, no latencies of its own. */
+				assert_true(sb->loop_count > 0);
+				assert_int_equal(sb->wakeup.count, 0);
+				assert_int_equal(sb->request.count, 0);
+				assert_int_equal(r->wake_sample_total, 0);
+				assert_int_equal(sb->worker_pcount, 0);
+				assert_int_equal(sb->msg_pcount, r->schedstat_run_count);
+				loops[i / 3] = sb->loop_count;
+				continue;
+			}
+			/* A worker thread: one wake and one request sample per request. */
+			assert_int_equal(sb->loop_count, 0);
+			assert_true(sb->request.count > 0);
+			assert_int_equal(sb->wakeup.count, sb->request.count);
+			assert_int_equal(r->wake_sample_total, sb->wakeup.count);
+			assert_int_equal(r->iterations, sb->request.count);
+			assert_int_equal(sb->msg_pcount, 0);
+			reqs[i / 3] += sb->request.count;
+			/* Every request burned 50 us of CPU after its enqueue stamp. */
+			for (k = 0; !sb->request.buckets[k]; k++)
+				;
+			lowest = sc_lat_hist_bucket_high(k);
+			assert_true(lowest >= 50 * 1000);
+			/* Sane: median wake below 100 ms, median request below 1 s. */
+			assert_true(sc_lat_hist_percentile(&sb->wakeup, 0.5, &q) && q < 100 * MS);
+			assert_true(sc_lat_hist_percentile(&sb->request, 0.5, &q) && q < SEC);
+			assert_true(sc_lat_hist_percentile(&sb->request, 0.99, &q));
+			assert_true(q >= 50 * 1000);
+		}
+		/* Each round gives each of the 2 workers one request (the last may be cut). */
+		for (k = 0; k < 2; k++)
+			assert_true(reqs[k] >= 2 * loops[k] && reqs[k] <= 2 * (loops[k] + 1));
+		/* Whole run: the same metrics in the cgroup's ext_metrics. */
+		assert_int_equal(sc_cgroup_stats_reduce(run->r, run->n, &cs), 0);
+		assert_true(sc_metric_map_get(&cs.ext_metrics, "schbench_rps", &v) && v > 0);
+		assert_true(sc_metric_map_get(&cs.ext_metrics, "schbench_loop_count", &v) &&
+			    v == (double)(loops[0] + loops[1]));
+		assert_true(sc_metric_map_get(&cs.ext_metrics, "schbench_request_p99_us", &v) &&
+			    v >= 50.0);
+		sc_cgroup_stats_release(&cs);
+		sc_work_spec_release(&s);
+		run_free(run);
+	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1086,14 +1277,14 @@ static void test_hung_worker(void **state)
 	assert_int_equal(sc_workload_release(run->wl, &err), 0);
 	run_until_progress(run, 50);
 	/* A drain: the deaf worker's phase report says it timed out; not killed. */
-	assert_int_equal(sc_workload_drain_phase(run->wl, now_ns() + 200 * MS, &ph, &nph, &err), 0);
+	assert_int_equal(sc_workload_drain_phase(run->wl, now_ns() + 2 * SEC, &ph, &nph, &err), 0);
 	assert_int_equal(ph[0].exit_kind, SC_WORKER_RUNNING);
 	assert_int_equal(ph[1].exit_kind, SC_WORKER_TIMED_OUT);
 	assert_int_equal(kill(run->pids[1], 0), 0);
 	sc_worker_reports_free(ph, nph);
 	/* Stop: bounded by its deadline, then SIGKILL. */
 	t0 = now_ns();
-	r = sc_workload_stop(run->wl, t0 + 300 * MS, &err);
+	r = sc_workload_stop(run->wl, t0 + 2 * SEC, &err);
 	assert_int_equal(r, 1);
 	assert_non_null(strstr(err.msg, "1 worker(s) did not stop"));
 	assert_true(now_ns() - t0 < 5 * SEC);
@@ -1521,7 +1712,8 @@ int main(void)
 		cmocka_unit_test(test_wire_validation),
 		cmocka_unit_test(test_wire_random),
 		cmocka_unit_test(test_proc_readers),
-		cmocka_unit_test(test_schbench_rejected),
+		cmocka_unit_test(test_wire_schbench),
+		cmocka_unit_test(test_type_schbench),
 		cmocka_unit_test(test_spin_affinity),
 		cmocka_unit_test(test_thread_mode),
 		cmocka_unit_test(test_type_yield),

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <schedcheck/containers.h>
+#include <schedcheck/schbench.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -134,6 +135,12 @@ struct sc_worker_report {
 	enum sc_worker_exit_kind exit_kind;
 	int exit_status; /* exit code or signal number */
 	char *error;     /* NULL, or why applying policy/affinity/mempolicy failed */
+	/*
+	 * schbench workers only (NULL otherwise): this worker's histograms,
+	 * loop count, run-delay pair for its role and window. Owned; freed by
+	 * sc_worker_report_release().
+	 */
+	struct sc_schbench_stats *schbench;
 };
 
 void sc_worker_report_init(struct sc_worker_report *r);
@@ -239,10 +246,12 @@ struct sc_phase_cgroup_stats {
 	bool stripped;                     /* OR */
 	struct sc_metric_map metrics;      /* derived, emptied by merge */
 	/*
-	 * The schbench / taobench per-phase carriers land here with those work
-	 * types: optional pointers, OR-with-combine in the merge (both present ->
-	 * the type's own merge, one present -> carried, none -> none).
+	 * Per-phase schbench engine metrics (include/schedcheck/schbench.h),
+	 * NULL (None) for every non-schbench carrier. Owned. OR-with-combine in
+	 * the merge: both present -> sc_schbench_stats_merge(), one present ->
+	 * carried, none -> none. (taobench lands beside it with that type.)
 	 */
+	struct sc_schbench_stats *schbench;
 };
 
 void sc_phase_cgroup_stats_init(struct sc_phase_cgroup_stats *p);

@@ -44,7 +44,7 @@ extern "C" {
 	X(FORK_EXIT, "fork_exit", 1)           \
 	X(CACHE_PRESSURE, "cache_pressure", 1) \
 	X(NUMA_SWEEP, "numa_sweep", 1)         \
-	X(SCHBENCH, "schbench", 0)
+	X(SCHBENCH, "schbench", 1)
 
 /* clang-format off */
 enum sc_work_type {
@@ -171,6 +171,14 @@ struct sc_work_params {
 	char *io_dir; /* io_sync: directory of the temp file; NULL = $TMPDIR or /var/tmp */
 	uint64_t footprint_kib; /* cache_pressure / numa_sweep: memory walked per unit */
 	uint64_t stride_bytes;	/* cache_pressure: step of the walk (8 .. 4096) */
+	/*
+	 * schbench: workers form groups of one message thread and
+	 * `threads_per_message` worker threads (1 .. 1023), so `workers` must be
+	 * a multiple of threads_per_message + 1; each request costs a worker
+	 * `request_us` (0 .. 1000000) of on-CPU time.
+	 */
+	uint32_t threads_per_message;
+	uint64_t request_us;
 };
 
 struct sc_work_spec {

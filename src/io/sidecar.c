@@ -161,6 +161,143 @@ static const struct field cgroup_stats_fields[] = {
 	FLD(struct sc_cgroup_stats, ext_metrics, FK_METRIC_MAP),
 };
 
+/* ---- PhaseCgroupStats.schbench ------------------------------------------- */
+
+/*
+ * A histogram is written sparse: [[low_ns, count], ...] for its non-empty
+ * buckets, by ascending bucket, where low_ns is the bucket's lower bound.
+ * The reader takes nothing else: a low_ns that is not a bucket bound,
+ * buckets out of order or repeated, a zero count, more pairs than buckets.
+ */
+static int read_hist(struct sc_jreader *r, struct json_object *j, struct sc_lat_hist *h)
+{
+	size_t n, i, saved, idx, prev = 0;
+	int rc = 0;
+
+	rc = sc_jr_array(r, j, SC_LAT_HIST_BUCKETS, &n);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++) {
+		struct json_object *pair = json_object_array_get_idx(j, i);
+		uint64_t low, count;
+		size_t m;
+
+		saved = sc_jpath_push_index(&r->path, i);
+		rc = sc_jr_array(r, pair, 0, &m);
+		if (rc == 0 && m != 2)
+			rc = sc_jr_fail(r, -EINVAL,
+					"expected a [low_ns, count] pair, got %zu elements", m);
+		if (rc == 0)
+			rc = sc_jr_u64(r, json_object_array_get_idx(pair, 0), UINT64_MAX, &low);
+		if (rc == 0)
+			rc = sc_jr_u64(r, json_object_array_get_idx(pair, 1), UINT64_MAX, &count);
+		if (rc < 0)
+			break;
+		idx = sc_lat_hist_index(low);
+		if (sc_lat_hist_bucket_low(idx) != low)
+			rc = sc_jr_fail(r, -EINVAL, "%llu is not the lower bound of a bucket",
+					(unsigned long long)low);
+		else if (i && idx <= prev)
+			rc = sc_jr_fail(
+				r, -EINVAL,
+				"bucket %llu after %llu: buckets must be strictly ascending",
+				(unsigned long long)low,
+				(unsigned long long)sc_lat_hist_bucket_low(prev));
+		else if (!count)
+			rc = sc_jr_fail(r, -EINVAL,
+					"empty bucket (only non-empty ones are written)");
+		else
+			sc_lat_hist_add_bucket(h, idx, count); /* the total saturates */
+		prev = idx;
+		if (rc == 0)
+			sc_jpath_pop(&r->path, saved);
+	}
+	return rc;
+}
+
+static struct json_object *write_hist(struct sc_jwriter *w, const struct sc_lat_hist *h)
+{
+	struct json_object *arr = sc_jw_array(w), *pair;
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < SC_LAT_HIST_BUCKETS; i++)
+		sum = sc_sat_add_u64(sum, h->buckets[i]);
+	if (sum != h->count)
+		sc_jw_fail(w, -EINVAL, "count %llu does not match its buckets (%llu)",
+			   (unsigned long long)h->count, (unsigned long long)sum);
+	for (i = 0; i < SC_LAT_HIST_BUCKETS && !w->rc; i++) {
+		if (!h->buckets[i])
+			continue;
+		pair = sc_jw_array(w);
+		sc_jw_append(w, pair, sc_jw_u64(w, sc_lat_hist_bucket_low(i)));
+		sc_jw_append(w, pair, sc_jw_u64(w, h->buckets[i]));
+		sc_jw_append(w, arr, pair);
+	}
+	return arr;
+}
+
+static int read_wakeup(struct sc_jreader *r, struct json_object *j, void *base)
+{
+	return read_hist(r, j, &((struct sc_schbench_stats *)base)->wakeup);
+}
+
+static struct json_object *write_wakeup(struct sc_jwriter *w, const void *base)
+{
+	return write_hist(w, &((const struct sc_schbench_stats *)base)->wakeup);
+}
+
+static int read_request(struct sc_jreader *r, struct json_object *j, void *base)
+{
+	return read_hist(r, j, &((struct sc_schbench_stats *)base)->request);
+}
+
+static struct json_object *write_request(struct sc_jwriter *w, const void *base)
+{
+	return write_hist(w, &((const struct sc_schbench_stats *)base)->request);
+}
+
+static const struct field schbench_fields[] = {
+	FLD_CUSTOM("wakeup", read_wakeup, write_wakeup),
+	FLD_CUSTOM("request", read_request, write_request),
+	FLD(struct sc_schbench_stats, loop_count, FK_U64),
+	FLD(struct sc_schbench_stats, wall_ns, FK_U64),
+	FLD(struct sc_schbench_stats, msg_run_delay_ns, FK_U64),
+	FLD(struct sc_schbench_stats, msg_pcount, FK_U64),
+	FLD(struct sc_schbench_stats, worker_run_delay_ns, FK_U64),
+	FLD(struct sc_schbench_stats, worker_pcount, FK_U64),
+};
+
+/* null (or, in sidecars older than the key, no key at all) is None. */
+static int read_schbench(struct sc_jreader *r, struct json_object *j, void *base)
+{
+	struct sc_phase_cgroup_stats *p = base;
+	struct sc_schbench_stats *s;
+	int rc;
+
+	if (!j)
+		return 0;
+	rc = sc_schbench_stats_new(&s);
+	if (rc < 0)
+		return sc_jr_fail(r, rc, "out of memory");
+	rc = read_struct(r, j, schbench_fields, NFIELDS(schbench_fields), s);
+	if (rc < 0) {
+		sc_schbench_stats_free(s);
+		return rc;
+	}
+	p->schbench = s;
+	return 0;
+}
+
+static struct json_object *write_schbench(struct sc_jwriter *w, const void *base)
+{
+	const struct sc_phase_cgroup_stats *p = base;
+
+	if (!p->schbench)
+		return NULL;
+	return write_struct(w, schbench_fields, NFIELDS(schbench_fields), p->schbench);
+}
+
 static const struct field phase_cgroup_stats_fields[] = {
 	FLD(struct sc_phase_cgroup_stats, num_workers, FK_U64),
 	FLD(struct sc_phase_cgroup_stats, cpus_used, FK_CPU_SET),
@@ -180,6 +317,7 @@ static const struct field phase_cgroup_stats_fields[] = {
 	FLD(struct sc_phase_cgroup_stats, max_gap_cpu, FK_U64),
 	FLD(struct sc_phase_cgroup_stats, stripped, FK_BOOL),
 	FLD(struct sc_phase_cgroup_stats, metrics, FK_METRIC_MAP),
+	FLD_CUSTOM("schbench", read_schbench, write_schbench), /* keep last: see read_carrier */
 };
 
 /* ---- maps: sorted arrays of { char *name; value } ------------------------- */
@@ -328,8 +466,17 @@ static void carrier_release(void *val)
 
 static int read_carrier(struct sc_jreader *r, struct json_object *j, void *val)
 {
-	return read_struct(r, j, phase_cgroup_stats_fields, NFIELDS(phase_cgroup_stats_fields),
-			   val);
+	size_t n = NFIELDS(phase_cgroup_stats_fields);
+
+	/*
+	 * "schbench" came after schema version 1 was fixed: a carrier without
+	 * the key (an older writer) reads as None instead of being refused.
+	 * Every other key stays mandatory.
+	 */
+	if (json_object_is_type(j, json_type_object) &&
+	    !json_object_object_get_ex(j, "schbench", NULL))
+		n--;
+	return read_struct(r, j, phase_cgroup_stats_fields, n, val);
 }
 
 static struct json_object *write_carrier(struct sc_jwriter *w, const void *val)

@@ -77,6 +77,36 @@ static double cv_u64(const uint64_t *v, size_t n)
 	return sqrt(var) / mean;
 }
 
+/*
+ * The whole-run schbench summary of a schbench cgroup: every worker's
+ * histograms pooled, then the same metrics as the per-phase carriers, in
+ * ext_metrics. Nothing for a cgroup without schbench workers.
+ */
+static int reduce_schbench(const struct sc_worker_report *reports, size_t n,
+			   struct sc_metric_map *m)
+{
+	struct sc_schbench_stats *pool = NULL;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if (!reports[i].schbench)
+			continue;
+		if (!pool) {
+			r = sc_schbench_stats_dup(reports[i].schbench, &pool);
+			if (r < 0)
+				return r;
+		} else {
+			sc_schbench_stats_merge(pool, reports[i].schbench);
+		}
+	}
+	if (!pool)
+		return 0;
+	r = sc_schbench_stats_derive(pool, m);
+	sc_schbench_stats_free(pool);
+	return r;
+}
+
 int sc_cgroup_stats_reduce(const struct sc_worker_report *reports, size_t n,
 			   struct sc_cgroup_stats *out)
 {
@@ -174,6 +204,9 @@ int sc_cgroup_stats_reduce(const struct sc_worker_report *reports, size_t n,
 		cs.page_locality = (double)local / (double)total;
 		cs.cross_node_migration_ratio = (double)migrated / (double)total;
 	}
+	r = reduce_schbench(reports, n, &cs.ext_metrics);
+	if (r < 0)
+		goto fail;
 	sc_u64_vec_release(&wake);
 	sc_u64_vec_release(&timer);
 	*out = cs;

@@ -457,6 +457,9 @@ static int derive_carrier(const struct sc_phase_cgroup_stats *c, struct sc_metri
 	if ((r = set_if(m, have, "page_locality", a)) < 0 ||
 	    (r = set_if(m, have, "cross_node_migration_ratio", b)) < 0)
 		return r;
+	/* schbench keys only for a carrier that has the schbench component. */
+	if (c->schbench)
+		return sc_schbench_stats_derive(c->schbench, m);
 	return 0;
 }
 

@@ -26,6 +26,7 @@ void sc_phase_cgroup_stats_release(struct sc_phase_cgroup_stats *p)
 	sc_u64_vec_release(&p->run_delays_ns);
 	sc_f64_vec_release(&p->off_cpu_pcts);
 	sc_metric_map_release(&p->metrics);
+	sc_schbench_stats_free(p->schbench);
 	sc_phase_cgroup_stats_init(p);
 }
 
@@ -41,12 +42,14 @@ int sc_phase_cgroup_stats_copy(struct sc_phase_cgroup_stats *dst,
 	memset(&t.run_delays_ns, 0, sizeof(t.run_delays_ns));
 	memset(&t.off_cpu_pcts, 0, sizeof(t.off_cpu_pcts));
 	memset(&t.metrics, 0, sizeof(t.metrics));
+	t.schbench = NULL;
 	if ((r = sc_cpu_set_copy(&t.cpus_used, &src->cpus_used)) < 0 ||
 	    (r = sc_u64_vec_copy(&t.wake_latencies_ns, &src->wake_latencies_ns)) < 0 ||
 	    (r = sc_u64_vec_copy(&t.timer_latencies_ns, &src->timer_latencies_ns)) < 0 ||
 	    (r = sc_u64_vec_copy(&t.run_delays_ns, &src->run_delays_ns)) < 0 ||
 	    (r = sc_f64_vec_copy(&t.off_cpu_pcts, &src->off_cpu_pcts)) < 0 ||
-	    (r = sc_metric_map_copy(&t.metrics, &src->metrics)) < 0) {
+	    (r = sc_metric_map_copy(&t.metrics, &src->metrics)) < 0 ||
+	    (src->schbench && (r = sc_schbench_stats_dup(src->schbench, &t.schbench)) < 0)) {
 		sc_phase_cgroup_stats_release(&t);
 		return r;
 	}
@@ -125,6 +128,17 @@ int sc_phase_cgroup_stats_merge(struct sc_phase_cgroup_stats *a, struct sc_phase
 	if (b->cross_node_migrated > a->cross_node_migrated)
 		a->cross_node_migrated = b->cross_node_migrated;
 	a->stripped = a->stripped || b->stripped;
+	/*
+	 * schbench, OR-with-combine: both -> bucket-add + integer-add (cannot
+	 * fail, so the all-or-nothing guarantee above holds); only b -> b's
+	 * moves over; only a or neither -> as is.
+	 */
+	if (a->schbench && b->schbench) {
+		sc_schbench_stats_merge(a->schbench, b->schbench);
+	} else if (b->schbench) {
+		a->schbench = b->schbench;
+		b->schbench = NULL;
+	}
 	/* Derived: re-derived after the merge, never folded. */
 	sc_metric_map_release(&a->metrics);
 	sc_phase_cgroup_stats_release(b);
@@ -161,7 +175,8 @@ int sc_phase_cgroup_stats_from_reports(const struct sc_worker_report *reports, s
 		if ((r = sc_cpu_set_copy(&one.cpus_used, &w->cpus_used)) < 0 ||
 		    (r = sc_u64_vec_copy(&one.wake_latencies_ns, &w->wake_latencies_ns)) < 0 ||
 		    (r = sc_u64_vec_copy(&one.timer_latencies_ns, &w->timer_latencies_ns)) < 0 ||
-		    (r = sc_u64_vec_push(&one.run_delays_ns, w->schedstat_run_delay_ns)) < 0)
+		    (r = sc_u64_vec_push(&one.run_delays_ns, w->schedstat_run_delay_ns)) < 0 ||
+		    (w->schbench && (r = sc_schbench_stats_dup(w->schbench, &one.schbench)) < 0))
 			goto fail;
 		if (w->wall_time_ns > 0) {
 			r = sc_f64_vec_push(&one.off_cpu_pcts, (double)w->off_cpu_ns /

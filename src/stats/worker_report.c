@@ -57,5 +57,6 @@ void sc_worker_report_release(struct sc_worker_report *r)
 	sc_u64_vec_release(&r->wake_latencies_ns);
 	sc_u64_vec_release(&r->timer_latencies_ns);
 	free(r->error);
+	sc_schbench_stats_free(r->schbench);
 	sc_worker_report_init(r);
 }

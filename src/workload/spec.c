@@ -252,6 +252,11 @@ void sc_work_spec_init(struct sc_work_spec *s, enum sc_work_type type)
 		s->workers = 2;
 		s->params.spin_loops = 0;
 		break;
+	case SC_WORK_SCHBENCH:
+		/* One message thread with its two worker threads. */
+		s->workers = 3;
+		s->params.spin_loops = 0;
+		break;
 	default:
 		s->params.spin_loops = 10000;
 		break;
@@ -268,6 +273,8 @@ void sc_work_spec_init(struct sc_work_spec *s, enum sc_work_type type)
 	s->params.io_bytes = 4096;
 	s->params.footprint_kib = type == SC_WORK_NUMA_SWEEP ? 16384 : 8192;
 	s->params.stride_bytes = 64;
+	s->params.threads_per_message = 2;
+	s->params.request_us = 100;
 }
 
 void sc_work_spec_release(struct sc_work_spec *s)
@@ -365,6 +372,20 @@ static int validate_params(const struct sc_work_spec *s, const char *tn, struct 
 				     "%s: workers (%u) must be a multiple of fanout + 1 (%u): "
 				     "one waker and %u wakees per group",
 				     tn, s->workers, p->fanout + 1, p->fanout);
+			return -EINVAL;
+		}
+		break;
+	case SC_WORK_SCHBENCH:
+		if ((r = check_range(err, tn, "threads_per_message", p->threads_per_message, 1,
+				     1023)) < 0 ||
+		    (r = check_range(err, tn, "request_us", p->request_us, 0, 1000000)) < 0)
+			return r;
+		if (s->workers % (p->threads_per_message + 1)) {
+			sc_error_set(
+				err,
+				"%s: workers (%u) must be a multiple of threads_per_message + 1 "
+				"(%u): one message thread and %u worker threads per group",
+				tn, s->workers, p->threads_per_message + 1, p->threads_per_message);
 			return -EINVAL;
 		}
 		break;

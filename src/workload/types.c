@@ -314,6 +314,93 @@ out:
 	w->spin_sink = x;
 }
 
+/*
+ * schbench: groups of one message thread (position 0) and T worker threads.
+ * Each round the message thread enqueues one request per worker: it stamps
+ * the worker's slot (the enqueue time, which is also the wake stamp),
+ * publishes and FUTEX_WAKEs it, then waits until all T have acked. A worker
+ * records wake-to-run (first clock read after its wait - stamp), burns
+ * request_us of on-CPU time, records the request latency (completion -
+ * enqueue) and acks; the last ack wakes the message thread. One round is a
+ * loop (the message thread's unit); one request is a worker's unit.
+ */
+static void schb_loop_done(struct sc_wk *w)
+{
+	w->schb_run->loop_count++;
+	w->schb_phase->loop_count++;
+}
+
+static void schb_sample(struct sc_lat_hist *run, struct sc_lat_hist *phase, uint64_t ns)
+{
+	sc_lat_hist_add(run, ns);
+	sc_lat_hist_add(phase, ns);
+}
+
+/* Burns `ns` of this thread's on-CPU time (not wall time: preemption is latency). */
+static uint64_t burn_cpu_ns(uint64_t ns, uint64_t x)
+{
+	uint64_t end;
+
+	if (!ns)
+		return x;
+	end = sc_wl_thread_cpu_ns() + ns;
+	do
+		x = sc_wl_spin(256, x); /* ~1000 cycles between clock reads */
+	while (sc_wl_thread_cpu_ns() < end);
+	return x;
+}
+
+static void run_schbench(struct sc_wk *w)
+{
+	uint32_t t = w->spec->params.threads_per_message, g = t + 1, pos = w->local % g, i;
+	struct sc_wl_slot *ms = &w->sh->slot[w->base + (w->local / g) * g];
+	uint64_t work_ns = w->spec->params.request_us * SC_NS_PER_US, x = w->idx + 1;
+
+	if (pos == 0) {
+		for (;;) {
+			uint32_t a;
+
+			atomic_store_explicit(&ms->aux, 0, memory_order_release);
+			for (i = 1; i <= t; i++)
+				stamp_and_wake(ms + i, 1);
+			while ((a = atomic_load_explicit(&ms->aux, memory_order_acquire)) < t) {
+				if (sc_wk_poll(w))
+					return;
+				sc_futex_wait(&ms->aux, a, sc_wl_now() + SC_WL_BACKSTOP_NS);
+			}
+			schb_loop_done(w);
+			sc_wk_unit_done(w);
+			if (sc_wk_poll(w))
+				return;
+		}
+	} else {
+		struct sc_wl_slot *me = w->slot;
+		uint32_t seen = 0; /* words start at 0 and move only after release */
+
+		for (;;) {
+			uint64_t woke, stamp, done;
+
+			if (wait_change(w, &me->word, seen, &woke))
+				break;
+			seen = atomic_load_explicit(&me->word, memory_order_acquire);
+			stamp = atomic_load_explicit(&me->stamp_ns, memory_order_relaxed);
+			sc_wk_wake_sample(w, sub0(woke, stamp));
+			schb_sample(&w->schb_run->wakeup, &w->schb_phase->wakeup,
+				    sub0(woke, stamp));
+			x = burn_cpu_ns(work_ns, x);
+			done = sc_wl_now();
+			schb_sample(&w->schb_run->request, &w->schb_phase->request,
+				    sub0(done, stamp));
+			sc_wk_unit_done_at(w, done);
+			if (atomic_fetch_add_explicit(&ms->aux, 1, memory_order_acq_rel) + 1 == t)
+				sc_futex_wake(&ms->aux, 1);
+			if (sc_wk_poll(w))
+				break;
+		}
+	}
+	w->spin_sink = x;
+}
+
 static void run_io_sync(struct sc_wk *w)
 {
 	size_t len = (size_t)w->spec->params.io_bytes;
@@ -426,6 +513,9 @@ void sc_wk_run_type(struct sc_wk *w)
 		break;
 	case SC_WORK_NUMA_SWEEP:
 		run_numa_sweep(w);
+		break;
+	case SC_WORK_SCHBENCH:
+		run_schbench(w);
 		break;
 	default:
 		/* Validation rejects unimplemented types; never half-run one. */

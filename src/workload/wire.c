@@ -15,6 +15,8 @@ void sc_wl_rx_reset(struct sc_wl_rx *rx)
 {
 	sc_worker_report_release(&rx->rep);
 	rx->n_cpus = rx->n_wake = rx->n_timer = rx->n_records = 0;
+	rx->n_schb = rx->schb_last_key = rx->schb_role = 0;
+	rx->have_schb = false;
 	rx->have_scalars = rx->done = rx->bad = false;
 	rx->why[0] = '\0';
 }
@@ -139,6 +141,50 @@ int sc_wl_rx_record(struct sc_wl_rx *rxs, size_t n_workers, uint32_t gen, const 
 		*have += h.count;
 		break;
 	}
+	case SC_MSG_SCHB: {
+		struct sc_wire_schbench sb;
+
+		if (rx->have_schb)
+			return mark_bad(rx, "duplicate schbench record");
+		if (h.count != 1 || plen != sizeof(sb))
+			return mark_bad(rx, "schbench record has the wrong length");
+		memcpy(&sb, payload, sizeof(sb));
+		if (sb.role != SC_SCHB_MESSAGE && sb.role != SC_SCHB_WORKER)
+			return mark_bad(rx, "schbench record has an unknown role");
+		if (!rx->rep.schbench && (r = sc_schbench_stats_new(&rx->rep.schbench)) < 0)
+			return r;
+		rx->rep.schbench->loop_count = sb.loop_count;
+		/* The run-delay pair is filled from the scalars at END, by role. */
+		rx->schb_role = sb.role;
+		rx->have_schb = true;
+		break;
+	}
+	case SC_MSG_SCHB_HIST:
+		if (!rx->have_schb)
+			return mark_bad(rx, "schbench histogram before its record");
+		if (h.count > SC_WIRE_CHUNK / 2 || plen != (size_t)h.count * 16)
+			return mark_bad(rx, "histogram record length does not match its count");
+		if (rx->n_schb + h.count > SC_WIRE_SCHB_MAX_PAIRS)
+			return mark_bad(rx, "more histogram buckets than exist");
+		for (i = 0; i < h.count; i++) {
+			uint64_t key, count, bucket;
+
+			memcpy(&key, payload + i * 16, 8);
+			memcpy(&count, payload + i * 16 + 8, 8);
+			bucket = key & 0xffffffffu;
+			if (key >> 32 >= SC_WIRE_SCHB_HISTS || bucket >= SC_LAT_HIST_BUCKETS)
+				return mark_bad(rx, "histogram bucket out of range");
+			if ((rx->n_schb || i) && key <= rx->schb_last_key)
+				return mark_bad(rx, "histogram buckets out of order");
+			if (!count)
+				return mark_bad(rx, "empty histogram bucket");
+			sc_lat_hist_add_bucket(key >> 32 ? &rx->rep.schbench->request
+							 : &rx->rep.schbench->wakeup,
+					       (size_t)bucket, count);
+			rx->schb_last_key = key;
+		}
+		rx->n_schb += h.count;
+		break;
 	case SC_MSG_ERROR: {
 		char *s, *joined;
 
@@ -182,6 +228,21 @@ int sc_wl_rx_record(struct sc_wl_rx *rxs, size_t n_workers, uint32_t gen, const 
 			return mark_bad(rx, "sample total below the samples sent");
 		if (rx->rep.off_cpu_ns > rx->rep.wall_time_ns)
 			return mark_bad(rx, "off-CPU time exceeds wall time");
+		if (e.n_schb != rx->n_schb)
+			return mark_bad(rx, "end counts do not match the histogram received");
+		if (rx->rep.schbench) {
+			struct sc_schbench_stats *sb = rx->rep.schbench;
+			bool msg = rx->schb_role == SC_SCHB_MESSAGE;
+
+			sb->wall_ns = rx->rep.wall_time_ns;
+			if (msg) {
+				sb->msg_run_delay_ns = rx->rep.schedstat_run_delay_ns;
+				sb->msg_pcount = rx->rep.schedstat_run_count;
+			} else {
+				sb->worker_run_delay_ns = rx->rep.schedstat_run_delay_ns;
+				sb->worker_pcount = rx->rep.schedstat_run_count;
+			}
+		}
 		rx->done = true;
 		return 0;
 	}

@@ -363,6 +363,52 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
+/*
+ * schbench: the role and loop count, then the non-empty buckets of both
+ * histograms as (hist << 32 | bucket, count) pairs in ascending key order.
+ */
+static int send_schbench(struct sc_wk *w, const struct sc_schbench_stats *sb, uint32_t gen,
+			 uint64_t *n_pairs)
+{
+	const struct sc_lat_hist *hist[SC_WIRE_SCHB_HISTS] = { &sb->wakeup, &sb->request };
+	struct sc_wire_schbench rec = {
+		.role = w->local % (w->spec->params.threads_per_message + 1) ? SC_SCHB_WORKER
+									     : SC_SCHB_MESSAGE,
+		.loop_count = sb->loop_count,
+	};
+	size_t fill = 0, hi, b;
+	int r;
+
+	*n_pairs = 0;
+	if ((r = send_record(w, SC_MSG_SCHB, gen, &rec, 1, sizeof(rec))) < 0)
+		return r;
+	for (hi = 0; hi < SC_WIRE_SCHB_HISTS; hi++) {
+		if (!hist[hi]->count)
+			continue;
+		for (b = 0; b < SC_LAT_HIST_BUCKETS; b++) {
+			if (!hist[hi]->buckets[b])
+				continue;
+			w->schb_buf[2 * fill] = (uint64_t)hi << 32 | b;
+			w->schb_buf[2 * fill + 1] = hist[hi]->buckets[b];
+			if (++fill == SC_WIRE_CHUNK / 2) {
+				r = send_record(w, SC_MSG_SCHB_HIST, gen, w->schb_buf,
+						(uint32_t)fill, fill * 16);
+				if (r < 0)
+					return r;
+				*n_pairs += fill;
+				fill = 0;
+			}
+		}
+	}
+	if (fill) {
+		r = send_record(w, SC_MSG_SCHB_HIST, gen, w->schb_buf, (uint32_t)fill, fill * 16);
+		if (r < 0)
+			return r;
+		*n_pairs += fill;
+	}
+	return 0;
+}
+
 /* Sends the report of `win` closed at `rd` as generation `gen`. */
 static int send_window(struct sc_wk *w, struct sc_wk_window *win, const struct sc_wk_reading *rd,
 		       uint32_t gen)
@@ -401,6 +447,10 @@ static int send_window(struct sc_wk *w, struct sc_wk_window *win, const struct s
 	    (r = send_u64s(w, SC_MSG_WAKE, gen, win->wake.samples.v, win->wake.samples.len)) < 0 ||
 	    (r = send_u64s(w, SC_MSG_TIMER, gen, win->timer.samples.v, win->timer.samples.len)) < 0)
 		return r;
+	e.n_schb = 0;
+	if (w->schb_run && (r = send_schbench(w, win == &w->run ? w->schb_run : w->schb_phase, gen,
+					      &e.n_schb)) < 0)
+		return r;
 	if (w->err[0] && (r = send_record(w, SC_MSG_ERROR, gen, w->err, (uint32_t)strlen(w->err),
 					  strlen(w->err))) < 0)
 		return r;
@@ -421,6 +471,8 @@ static void answer_drain(struct sc_wk *w, uint32_t gen)
 		w->failed = true; /* the collector is gone; stop will kill us */
 	window_start(w, &w->phase, rd.now, rd.cpu_ns, &rd.ss, rd.vm,
 		     w->spec->seed ^ ((uint64_t)w->idx << 20) ^ gen);
+	if (w->schb_phase)
+		sc_schbench_stats_init(w->schb_phase);
 	/* The drain's own cost is not a scheduling gap. */
 	w->last_ns = sc_wl_now();
 }
@@ -511,6 +563,19 @@ static void prepare_type(struct sc_wk *w)
 		}
 		break;
 	}
+	case SC_WORK_SCHBENCH:
+		if (sc_schbench_stats_new(&w->schb_run) < 0 ||
+		    sc_schbench_stats_new(&w->schb_phase) < 0 ||
+		    !(w->schb_buf = malloc(SC_WIRE_CHUNK * sizeof(uint64_t)))) {
+			sc_wk_error(w, "schbench histograms: out of memory");
+			sc_schbench_stats_free(w->schb_run);
+			sc_schbench_stats_free(w->schb_phase);
+			free(w->schb_buf);
+			w->schb_run = w->schb_phase = NULL;
+			w->schb_buf = NULL;
+			w->failed = true;
+		}
+		break;
 	case SC_WORK_WAKE_CHAIN:
 		w->pipe_rd = w->wl->w[w->idx].pipe_rd;
 		w->pipe_wr = w->wl->w[sc_wl_chain_succ(w->wl, w->idx)].pipe_wr;
@@ -527,6 +592,11 @@ static void release_type(struct sc_wk *w)
 	if (w->io_fd >= 0)
 		close(w->io_fd);
 	free(w->io_buf);
+	sc_schbench_stats_free(w->schb_run);
+	sc_schbench_stats_free(w->schb_phase);
+	free(w->schb_buf);
+	w->schb_run = w->schb_phase = NULL;
+	w->schb_buf = NULL;
 	w->mem = NULL;
 	w->io_fd = -1;
 	w->io_buf = NULL;

@@ -87,7 +87,23 @@ enum sc_wire_kind {
 	SC_MSG_TIMER,
 	SC_MSG_ERROR,
 	SC_MSG_END,
+	SC_MSG_SCHB,	  /* schbench: one struct sc_wire_schbench */
+	SC_MSG_SCHB_HIST, /* schbench: (key, count) pairs, key = hist << 32 | bucket */
 	SC_MSG_KIND_MAX,
+};
+
+/* schbench histograms on the wire: 0 = wakeup, 1 = request. */
+#define SC_WIRE_SCHB_HISTS 2u
+#define SC_WIRE_SCHB_MAX_PAIRS (SC_WIRE_SCHB_HISTS * SC_LAT_HIST_BUCKETS)
+
+enum sc_schb_role {
+	SC_SCHB_MESSAGE = 0, /* the message thread of a group */
+	SC_SCHB_WORKER = 1,
+};
+
+struct sc_wire_schbench {
+	uint64_t role; /* enum sc_schb_role: which run-delay pair schedstat feeds */
+	uint64_t loop_count;
 };
 
 struct sc_wire_hdr {
@@ -125,12 +141,16 @@ struct sc_wire_end {
 	uint64_t n_wake;
 	uint64_t n_timer;
 	uint64_t n_records; /* records sent before END for this gen */
+	uint64_t n_schb;    /* schbench histogram pairs sent */
 };
 
 /* Reassembly of one worker's answer for one generation (collector side). */
 struct sc_wl_rx {
 	struct sc_worker_report rep;
 	uint64_t n_cpus, n_wake, n_timer, n_records;
+	uint64_t n_schb, schb_last_key; /* pairs so far; keys strictly ascend */
+	uint64_t schb_role;		/* enum sc_schb_role, from the SCHB record */
+	bool have_schb;
 	bool have_scalars;
 	bool done;
 	bool bad;
@@ -247,8 +267,11 @@ struct sc_wk {
 	cpu_set_t *aff; /* requested affinity (CPU_ALLOC'ed) or NULL */
 	size_t aff_size;
 	unsigned char *txbuf;
-	uint32_t records;  /* records sent for the current answer */
-	uint64_t overruns; /* timer_latency: periods skipped */
+	uint32_t records;		      /* records sent for the current answer */
+	uint64_t overruns;		      /* timer_latency: periods skipped */
+	struct sc_schbench_stats *schb_run;   /* schbench: whole-run histograms ... */
+	struct sc_schbench_stats *schb_phase; /* ... and the current phase's */
+	uint64_t *schb_buf;		      /* one record of histogram pairs */
 	/* Outputs. */
 	struct sc_wk_window run;
 	struct sc_wk_window phase;
