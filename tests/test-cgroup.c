@@ -849,7 +849,7 @@ static void test_host_v1_tree(void **state)
 	free(pids);
 	assert_int_equal(sc_cgroup_path(db, SC_CGROUP_CTRL_CPUSET, path, sizeof(path)), 0);
 	read_file(path, "tasks", buf, sizeof(buf));
-	assert_int_equal(atoi(buf), child);
+	assert_int_equal(strtol(buf, NULL, 10), child);
 	assert_true(proc_cgroup_has(child, sc_cgroup_tree_name(t)));
 	assert_int_equal(write(wfd, "f", 1), 1);
 	assert_int_equal(read(rfd, &grandchild, sizeof(grandchild)), sizeof(grandchild));
@@ -1022,7 +1022,7 @@ static void test_host_v2_tree(void **state)
 	assert_int_equal(pids[0], child);
 	free(pids);
 	read_file(path, "cgroup.procs", buf, sizeof(buf));
-	assert_int_equal(atoi(buf), child);
+	assert_int_equal(strtol(buf, NULL, 10), child);
 	read_file(dir, "cgroup.events", buf, sizeof(buf));
 	assert_string_equal(buf, "populated 1");
 	snprintf(buf, sizeof(buf), "0::/%s/a/b", sc_cgroup_tree_name(t));
