@@ -72,6 +72,8 @@ for sig in INT TERM; do
 	rc=$?
 	[ $rc = 130 ] || fail "SIG$sig: exit $rc, want 130"
 	[ "$(json_get "$T/int-$sig.json" "d['runs'][0]['interrupted']")" = True ] || fail "SIG$sig: not marked interrupted"
+	[ "$(json_get "$T/int-$sig.json" "[o['kind'] for o in d['result']['outcomes'] if o['detail']['check']=='run']")" = "['inconclusive']" ] ||
+		fail "SIG$sig: the partial result is not marked inconclusive"
 	[ "$(json_get "$T/int-$sig.json" "d['result']['stats']['cgroups'][0]['num_workers']")" = 5 ] || fail "SIG$sig: workers' reports lost"
 	left=$(ls -d /sys/fs/cgroup/*/schedcheck-$pid-* /sys/fs/cgroup/schedcheck-$pid-* 2>/dev/null)
 	[ -z "$left" ] || fail "SIG$sig: cgroups left behind: $left"
