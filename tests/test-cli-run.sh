@@ -32,7 +32,8 @@ cat > "$T/short.json" <<'JSON'
   "name": "short",
   "settle_ms": 200,
   "cgroups": [ { "name": "s", "work": [ { "type": "spin", "workers": 2 } ] } ],
-  "steps": [ { "hold_ms": 600 } ]
+  "steps": [ { "hold_ms": 600 } ],
+  "checks": { "max_spread_pct": null }
 }
 JSON
 

@@ -172,6 +172,21 @@ struct sc_scenario_requires {
 	bool root;
 };
 
+/* Longest "expect.scheduler_error" pattern. */
+#define SC_SCENARIO_PATTERN_MAX 256u
+
+/*
+ * What the scenario expects to go wrong (issue 5). With a scheduler error
+ * expected, the run passes when the sched_ext scheduler fails with an error
+ * matching the pattern (a POSIX extended regex over the kernel's disable
+ * reason, its sched_ext lines and the scheduler's last output lines) and
+ * fails when it does not. Fixed-size: nothing to free.
+ */
+struct sc_scenario_expect {
+	bool has_scheduler_error;
+	char scheduler_error[SC_SCENARIO_PATTERN_MAX];
+};
+
 struct sc_scenario {
 	char *name;
 	char *description;
@@ -183,6 +198,7 @@ struct sc_scenario {
 	struct sc_scenario_step *steps;
 	size_t n_steps;
 	struct sc_check_config checks;
+	struct sc_scenario_expect expect; /* the optional top-level "expect" */
 };
 
 void sc_scenario_init(struct sc_scenario *s);
@@ -241,6 +257,12 @@ struct sc_run_options {
 	void *progress_ctx;
 	/* Deadline for spawning, draining and stopping workers, in ms (0: 5000). */
 	uint64_t worker_timeout_ms;
+	/*
+	 * Set to end the run early without calling it interrupted (the
+	 * scheduler under test failed): the phases so far are kept and the
+	 * checks evaluated over them, with a note. May be NULL.
+	 */
+	volatile int *end_flag;
 };
 
 void sc_run_options_init(struct sc_run_options *o);

@@ -8,6 +8,7 @@
 #ifndef SCHEDCHECK_VM_H
 #define SCHEDCHECK_VM_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -257,11 +258,15 @@ struct sc_vm_initramfs_inputs {
 	size_t scenario_len;
 	const char *checks;       /* "key=value\n" lines, may be NULL */
 	enum sc_vm_initramfs_compression compression;
+	/* Issue 5: the scheduler's arguments, one per line (may be NULL). */
+	const char *scheduler_args;
 };
 
 /*
  * Produces the run's initramfs in `cache_dir` (created if needed): a base
- * archive (schedcheck, busybox and its applet links, the scheduler) keyed
+ * archive (schedcheck, busybox and its applet links, the scheduler and,
+ * when it is dynamically linked, its interpreter and shared libraries found
+ * by sc_vm_elf_deps at their host paths) keyed
  * by the SHA-256 of its inputs' contents, then the base with a small
  * archive of the scenario appended (the kernel unpacks concatenated
  * archives), keyed by both hashes. Either is reused when present. *path gets
@@ -451,6 +456,238 @@ void sc_vm_run_options_init(struct sc_vm_run_options *o);
  */
 int sc_vm_run(const struct sc_vm_run_options *o, struct sc_sidecar *out,
 	      struct sc_vm_run_report *rep, struct sc_error *err);
+
+
+/* ------------------------------------------------------------------------ */
+/* sched_ext kernels and schedulers built here (docs/sched_ext.md)           */
+/* ------------------------------------------------------------------------ */
+
+/* Under the cache directory. */
+#define SC_VM_KBUILD_SUBDIR "sched-ext-kernels"
+/* Debian's linux-source-6.12 package. */
+#define SC_VM_KBUILD_DEFAULT_SOURCE "/usr/src/linux-source-6.12.tar.xz"
+/* The checked-in fragment's name (configs/ in the source tree). */
+#define SC_VM_KBUILD_FRAGMENT_NAME "sched_ext.config"
+
+struct sc_vm_kbuild_options {
+	const char *source;    /* a kernel tree or a linux-source tarball; NULL: the default */
+	const char *fragment;  /* the Kconfig fragment (required) */
+	const char *cache_dir; /* required */
+	unsigned jobs;         /* make -j; 0: the online CPUs */
+	bool force;            /* rebuild even when the entry is complete */
+	/* Observers, may be NULL: a step ("extracting ..."), every output line. */
+	void (*on_step)(void *ctx, const char *step);
+	void (*on_line)(void *ctx, const char *line);
+	void *ctx;
+};
+
+/* One cache entry: <cache>/sched-ext-kernels/<key>/. */
+struct sc_vm_kbuild_entry {
+	char key[96];            /* "<source label>-<16 hex>" */
+	char dir[PATH_MAX];
+	char bzimage[PATH_MAX];  /* <dir>/bzImage */
+	char tree[PATH_MAX];     /* the configured kernel tree (sources) */
+	char objtree[PATH_MAX];  /* where vmlinux and .config are */
+	char source[PATH_MAX];   /* what it was built from */
+	char release[96];        /* kernel release, e.g. 6.12.57 */
+	char fragment[PATH_MAX];
+	char fragment_sha256[65];
+	uint64_t built_unix_s;
+	uint64_t build_ms;       /* wall time of the build that made it */
+	bool complete;           /* bzImage and the info file are there */
+};
+
+/*
+ * The cache key of `o`: a label from the source's name plus the first 16 hex
+ * digits of SHA-256 over the recipe version, the source's identity (a
+ * tarball: real path, size, mtime; a tree: real path and its Makefile's
+ * version) and the fragment's bytes. Fast: nothing is extracted or built.
+ */
+int sc_vm_kbuild_key(const struct sc_vm_kbuild_options *o, char *key, size_t len,
+		     struct sc_error *err);
+
+/*
+ * Builds (or finds) the kernel of `o`: extracts a tarball into the entry
+ * (or uses the tree with O=<entry>/build), make x86_64_defconfig, make
+ * kvm_guest.config, merges the fragment (scripts/kconfig/merge_config.sh),
+ * make olddefconfig, checks every `=y` of the fragment survived, make -jN
+ * bzImage, copies the image and writes the info file last. A complete entry
+ * is returned at once (*hit = true) unless `force`. An interrupted build is
+ * resumed by the next call (make is incremental). One build per key at a
+ * time (flock). The output goes to <entry>/build.log; errors name it.
+ */
+int sc_vm_kbuild(const struct sc_vm_kbuild_options *o, struct sc_vm_kbuild_entry *out, bool *hit,
+		 struct sc_error *err);
+
+/* Reads <dir>/info into *e (complete = the info and the image exist). */
+int sc_vm_kbuild_read_entry(const char *dir, struct sc_vm_kbuild_entry *e);
+
+/*
+ * Every entry under <cache>/sched-ext-kernels (complete or not), newest
+ * build first, into a malloc'ed array (*n may be 0). Caller frees *out.
+ */
+int sc_vm_kbuild_list(const char *cache_dir, struct sc_vm_kbuild_entry **out, size_t *n,
+		      struct sc_error *err);
+
+/* The newest complete entry; -ENOENT when there is none. */
+int sc_vm_kbuild_newest(const char *cache_dir, struct sc_vm_kbuild_entry *out);
+
+/* The entry whose bzImage is `kernel`; -ENOENT when it is not a cached one. */
+int sc_vm_kbuild_entry_of(const char *cache_dir, const char *kernel, struct sc_vm_kbuild_entry *out);
+
+/* The example schedulers of tools/sched_ext. */
+#define SC_VM_SCX_EXAMPLES "scx_simple scx_qmap scx_central scx_flatcg"
+
+struct sc_vm_scx_build_options {
+	const char *clang_suffix; /* "-16"; NULL: the newest clang-NN (>= 16) on PATH */
+	unsigned jobs;            /* 0: the online CPUs */
+	bool force;
+	void (*on_step)(void *ctx, const char *step);
+	void (*on_line)(void *ctx, const char *line);
+	void *ctx;
+};
+
+/*
+ * Builds the tree's tools/sched_ext schedulers against entry `e` (make -C
+ * tools/sched_ext CC=clang-NN LLVM=-NN O=<entry>/scx VMLINUX_BTF=<vmlinux>,
+ * the tree's own libbpf and bpftool) and copies them to <entry>/schedulers/.
+ * `built` (may be NULL) receives the names copied, space-separated. Cached:
+ * nothing is run when every example is there, unless `force`. A scheduler
+ * that does not build is left out (named in `built`'s absence); none at all
+ * is an error naming <entry>/scx-build.log.
+ */
+int sc_vm_kbuild_schedulers(const struct sc_vm_kbuild_entry *e,
+			    const struct sc_vm_scx_build_options *o, char *built, size_t built_len,
+			    bool *hit, struct sc_error *err);
+
+/*
+ * Resolves a scheduler given by name (no '/'): <entry>/schedulers/<name> of
+ * the entry `kernel` belongs to, else of the newest entry. -ENOENT naming
+ * the places tried.
+ */
+int sc_vm_kbuild_find_scheduler(const char *cache_dir, const char *kernel, const char *name,
+				char *out, size_t len, struct sc_error *err);
+
+/*
+ * sc_vm_find_kernel with sched_ext in mind: when `want_sched_ext` and no
+ * --kernel / $SCHEDCHECK_KERNEL, the newest complete
+ * <cache>/sched-ext-kernels/<key>/bzImage comes first, then the usual order.
+ */
+int sc_vm_find_kernel_for(const char *explicit, bool want_sched_ext, char *out, size_t len,
+			  struct sc_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Shared libraries of a dynamically linked program                          */
+/* ------------------------------------------------------------------------ */
+
+#define SC_VM_ELF_MAX_DEPS 64u
+
+/* One file a program needs at run time, and where it goes in the guest. */
+struct sc_vm_elf_dep {
+	char host[PATH_MAX];  /* the file on this host (symlinks resolved) */
+	char guest[PATH_MAX]; /* its path in the guest, no leading '/' */
+};
+
+/*
+ * The ELF interpreter (PT_INTERP) and every DT_NEEDED library of `path`,
+ * recursively, resolved like ld.so does without a cache: DT_RUNPATH /
+ * DT_RPATH, then /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, /lib64,
+ * /usr/lib64, /lib, /usr/lib. `sysroot` prefixes every lookup ("" or NULL
+ * here). *n = 0 for a static program. -ENOENT naming a library not found.
+ */
+int sc_vm_elf_deps(const char *path, const char *sysroot, struct sc_vm_elf_dep *deps,
+		   size_t max, size_t *n, struct sc_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Watching a sched_ext scheduler in the guest                               */
+/* ------------------------------------------------------------------------ */
+
+#define SC_VM_GUEST_SCHEDULER_ARGS "/etc/schedcheck/scheduler.args"
+#define SC_VM_SCX_TAIL_LINES 12u
+#define SC_VM_SCX_LINE_MAX 256u
+#define SC_VM_SCX_MAX_ARGS 64u
+
+struct sc_vm_scx_tail {
+	char line[SC_VM_SCX_TAIL_LINES][SC_VM_SCX_LINE_MAX];
+	unsigned n, next;
+	char partial[SC_VM_SCX_LINE_MAX];
+	size_t partial_len;
+};
+
+/*
+ * A running scheduler: its process (stdout+stderr on a pipe), /dev/kmsg and
+ * <sysfs>/kernel/sched_ext/state, polled without blocking. Everything is
+ * fixed-size: no allocation after start, so polling is safe anywhere.
+ */
+struct sc_vm_scx_watch {
+	int pid;               /* -1 once reaped */
+	int out_fd, kmsg_fd;   /* -1 when closed / unavailable */
+	char state_path[PATH_MAX];
+	char ops_path[PATH_MAX];
+	char ops[64];          /* root/ops when enabled, "" when unknown */
+	uint64_t enabled_after_ms;
+	bool enabled;          /* it attached (state read "enabled") */
+	bool failed;           /* the scheduler went away or sched_ext left "enabled" */
+	bool stopping;         /* we stopped it: its exit is no failure */
+	int exit_status;       /* wait status, valid when pid == -1 */
+	char reason[512];      /* one sentence when failed */
+	char kernel_reason[256]; /* "runnable task stall" from the disable line, "" none */
+	char kernel_detail[256]; /* the line after it: "schedcheck[88] failed to run for 5.053s" */
+	struct sc_vm_scx_tail sched_tail;  /* the scheduler's output */
+	struct sc_vm_scx_tail kernel_tail; /* kernel lines mentioning sched_ext */
+	/* New output lines of the scheduler, as they come; may be NULL. */
+	void (*on_line)(void *ctx, const char *line);
+	void *ctx;
+};
+
+void sc_vm_scx_watch_init(struct sc_vm_scx_watch *w);
+
+/*
+ * Starts `argv[0]` with `argv` (its stdout and stderr on a pipe), follows
+ * /dev/kmsg from now on and waits up to `timeout_ms` for the state to read
+ * "enabled", then reads the ops name. -EOPNOTSUPP when the kernel has no
+ * sched_ext; -ECHILD / -ETIMEDOUT with the reason and tails in *w (failed
+ * set) when it did not attach. The watch must be closed on every path.
+ */
+int sc_vm_scx_watch_start(struct sc_vm_scx_watch *w, char *const argv[], const char *sysfs,
+			  uint64_t timeout_ms, struct sc_error *err);
+
+/*
+ * Drains the scheduler's output and the kernel log and checks the state
+ * and the process. Returns 1 when it found a failure just now (w->failed,
+ * w->reason), 0 otherwise. Safe to call often (a few syscalls).
+ */
+int sc_vm_scx_watch_poll(struct sc_vm_scx_watch *w);
+
+/*
+ * Ends the scheduler (SIGINT, then SIGKILL after `grace_ms`), collects its
+ * last output and the kernel's last lines, and closes the fds. A failure
+ * seen before stays recorded; the exit we caused is not one.
+ */
+void sc_vm_scx_watch_close(struct sc_vm_scx_watch *w, uint64_t grace_ms);
+
+/* The tail's lines, oldest first, '\n'-separated, into `out` ("" when none). */
+void sc_vm_scx_tail_text(const struct sc_vm_scx_tail *t, char *out, size_t len);
+
+/*
+ * Whether `pattern` (POSIX extended regex) matches the failure: its reason,
+ * the kernel's reason or any kept line. -EINVAL for a bad pattern.
+ */
+int sc_vm_scx_watch_matches(const struct sc_vm_scx_watch *w, const char *pattern, bool *match);
+
+/*
+ * Records what the watch saw into `r`: measurements vm.scheduler.ops,
+ * vm.scheduler.enabled_ms, vm.scheduler.failed, vm.scheduler.reason and
+ * vm.scheduler.kernel_reason; info notes with the scheduler's and the
+ * kernel's last lines; and the outcome "scheduler":
+ *   no expectation:  Fail naming the reason when it failed, else Pass;
+ *   `expect_pattern`: Pass when it failed with a matching error (the
+ *   checks' Fails, consequences of the provoked error, become info notes),
+ *   Fail when it failed otherwise or did not fail at all.
+ * -EINVAL for a bad pattern, -ENOMEM.
+ */
+int sc_vm_scx_watch_verdict(const struct sc_vm_scx_watch *w, const char *path,
+			    const char *expect_pattern, struct sc_assert_result *r);
 
 #ifdef __cplusplus
 }

@@ -39,6 +39,12 @@ struct sc_sidecar;
 int sc_cli_emit_result(const char *cmd, const struct sc_sidecar *sc, const char *out_path,
 		       int json, int verbose, const char *trailer);
 
+/*
+ * Records an Inconclusive "run" outcome: the run did not complete (an
+ * environment error), so the result's verdict must not read as a Pass.
+ */
+void sc_cli_mark_incomplete(struct sc_assert_result *r, const char *why);
+
 /* The exit code for a folded verdict. */
 int sc_cli_exit_for(enum sc_outcome_kind k, int strict);
 
@@ -50,5 +56,6 @@ int sc_cmd_checks(int argc, char **argv);
 int sc_cmd_merge(int argc, char **argv);
 int sc_cmd_vm(int argc, char **argv);
 int sc_cmd_guest(int argc, char **argv);
+int sc_cmd_kernel(int argc, char **argv);
 
 #endif /* SCHEDCHECK_CLI_H */

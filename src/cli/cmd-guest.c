@@ -29,11 +29,14 @@
 #define GUEST_CHECKS_MAX (64u * 1024)
 
 static volatile int guest_stop;
+/* Set when the scheduler fails: the run ends early but is still judged. */
+static volatile int guest_end;
 
 struct guest_ctx {
 	int fd;
 	uint64_t last_ms;
 	char last_phase[SC_FRAME_PHASE_LABEL_MAX];
+	struct sc_vm_scx_watch *scx; /* NULL without a scheduler */
 };
 
 static void send_log(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -54,6 +57,13 @@ static void send_log(int fd, const char *fmt, ...)
 		sc_vm_send_frame(fd, SC_FRAME_LOG, buf, strlen(buf));
 }
 
+/* The scheduler's output goes to the console (kept on the host as FILE.console.log). */
+static void scheduler_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "[scheduler] %s\n", line);
+}
+
 /* A progress frame per phase change and at most one per 250 ms otherwise. */
 static void guest_progress(void *vctx, const char *phase, uint64_t elapsed_ms, uint64_t total_ms)
 {
@@ -61,6 +71,13 @@ static void guest_progress(void *vctx, const char *phase, uint64_t elapsed_ms, u
 	struct sc_frame_progress p;
 	char *payload = NULL;
 	size_t len = 0;
+
+	/* The scheduler is watched at every sample: its failure ends the run. */
+	if (g->scx && sc_vm_scx_watch_poll(g->scx) == 1) {
+		guest_end = 1;
+		send_log(g->fd, "the scheduler failed after %.1f s: %s; ending the run",
+			 (double)elapsed_ms / 1000.0, g->scx->reason);
+	}
 
 	if (!strcmp(phase, g->last_phase) && elapsed_ms < g->last_ms + 250)
 		return;
@@ -100,6 +117,34 @@ static int apply_checks(const char *path, struct sc_check_config *cfg, struct sc
 	}
 	fclose(f);
 	return r;
+}
+
+/* The scheduler's argv: its path, then the args file's lines. */
+static int scheduler_argv(const char *path, const char *args_file, char **argv, char *buf,
+			  size_t buf_len)
+{
+	size_t n = 0, len;
+	char *p, *nl;
+	FILE *f;
+
+	argv[n++] = (char *)path;
+	f = fopen(args_file, "re");
+	if (f) {
+		len = fread(buf, 1, buf_len - 1, f);
+		buf[len] = '\0';
+		fclose(f);
+		for (p = buf; *p && n < SC_VM_SCX_MAX_ARGS; p = nl + 1) {
+			nl = strchr(p, '\n');
+			if (!nl) {
+				argv[n++] = p;
+				break;
+			}
+			*nl = '\0';
+			argv[n++] = p;
+		}
+	}
+	argv[n] = NULL;
+	return (int)n;
 }
 
 static void guest_usage(FILE *f)
@@ -142,7 +187,7 @@ int sc_cmd_guest(int argc, char **argv)
 	const char *port = NULL, *scenario = SC_VM_GUEST_SCENARIO, *checks = SC_VM_GUEST_CHECKS;
 	const char *cg_root = NULL;
 	bool pid1 = getpid() == 1, do_mount, do_poweroff, interrupted = false;
-	int c, r, fd = -1, sched_pid = -1, code;
+	int c, r, fd = -1, code;
 	char port_path[PATH_MAX], warn[512];
 	struct sc_cpu_set online = { 0 }, nodes = { 0 };
 	struct sc_scenario_env env = { NULL, NULL };
@@ -153,9 +198,13 @@ int sc_cmd_guest(int argc, char **argv)
 	struct sc_scenario scn;
 	struct sc_sidecar sc;
 	struct sc_error err;
+	struct sc_vm_scx_watch scx;
+	char *sargv[SC_VM_SCX_MAX_ARGS + 2], sargs[4096];
+	bool have_scx = false, scx_ok = false;
 	char *payload = NULL;
 	size_t len = 0;
 
+	sc_vm_scx_watch_init(&scx);
 	do_mount = do_poweroff = pid1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -256,18 +305,43 @@ int sc_cmd_guest(int argc, char **argv)
 	} else {
 		sc.runs[0].scenario = strdup(scn.name);
 		if (access(SC_VM_GUEST_SCHEDULER, X_OK) == 0) {
-			/* Issue 5: the scheduler starts before the scenario. */
-			r = sc_vm_guest_start_scheduler(SC_VM_GUEST_SCHEDULER, "/sys", 10000,
-							&sched_pid, &err);
-			if (r < 0)
+			/* Issue 5: the scheduler starts before the scenario, watched throughout. */
+			scheduler_argv(SC_VM_GUEST_SCHEDULER, SC_VM_GUEST_SCHEDULER_ARGS, sargv,
+				       sargs, sizeof(sargs));
+			scx.on_line = scheduler_line;
+			have_scx = true;
+			r = sc_vm_scx_watch_start(&scx, sargv, "/sys", 30000, &err);
+			if (r == 0) {
+				scx_ok = true;
+				send_log(fd, "sched_ext scheduler \"%s\" enabled after %llu ms",
+					 scx.ops, (unsigned long long)scx.enabled_after_ms);
+				/* The run's conditions again: the scheduler in charge changed. */
+				if (sc_monitor_collect_run_info(&mcfg, &sc.runs[0], &err) < 0)
+					send_log(fd, "run conditions incomplete: %s", err.msg);
+			} else if (r == -EOPNOTSUPP) {
 				send_log(fd, "%s", err.msg);
+			} else {
+				/* It did not attach: that is the scheduler's verdict, not ours. */
+				send_log(fd, "%s", err.msg);
+				sc_assert_result_init(&sc.result);
+				r = 1;
+			}
 		}
 		if (r == 0) {
 			sc_run_options_init(&ro);
 			ro.cgroup_root = cg_root;
 			ro.stop_flag = &guest_stop;
+			ro.end_flag = &guest_end;
 			memset(&gctx, 0, sizeof(gctx));
 			gctx.fd = fd;
+			gctx.scx = scx_ok ? &scx : NULL;
+			/*
+			 * A stalled worker runs again once the sched_ext watchdog (at most
+			 * 30 s) disables the scheduler: spawning outlasts that, so the run
+			 * still starts and the failure is judged with what was measured.
+			 */
+			if (scx_ok)
+				ro.worker_timeout_ms = 35000;
 			ro.progress = guest_progress;
 			ro.progress_ctx = &gctx;
 			sc.runs[0].start_unix_ns = sc_cli_realtime_ns();
@@ -277,8 +351,50 @@ int sc_cmd_guest(int argc, char **argv)
 			if (r < 0)
 				send_log(fd, "%s (the partial result is kept)", err.msg);
 		}
+		if (r == 1)
+			r = 0;
+		if (have_scx && (r == 0 || scx_ok)) {
+			struct sc_error verr;
+			int v;
+
+			/* A last look, then stop it (its exit now is ours, not a failure). */
+			if (scx_ok && !scx.failed && sc_vm_scx_watch_poll(&scx) == 1)
+				send_log(fd, "the scheduler failed at the end of the run: %s",
+					 scx.reason);
+			if (r < 0 && scx.failed) {
+				/* The run broke because the scheduler did: its failure is the verdict. */
+				char note[sizeof(err.msg) + 64];
+
+				snprintf(note, sizeof(note), "the run stopped early: %s", err.msg);
+				sc_assert_result_note(&sc.result, "runner", note);
+				r = 0;
+			}
+			sc_vm_scx_watch_close(&scx, 3000);
+			v = sc_vm_scx_watch_verdict(&scx, SC_VM_GUEST_SCHEDULER,
+						    scn.expect.has_scheduler_error ?
+							    scn.expect.scheduler_error :
+							    NULL,
+						    &sc.result);
+			if (v < 0) {
+				sc_error_set(&verr, "recording the scheduler's verdict: %s",
+					     strerror(-v));
+				send_log(fd, "%s", verr.msg);
+			}
+		} else if (scn.expect.has_scheduler_error && r == 0) {
+			struct sc_assert_detail d;
+
+			/* An expected scheduler error without a scheduler cannot pass. */
+			sc_assert_detail_init(&d);
+			if (sc_assert_detail_set(&d, "scheduler", NULL,
+						 "the scenario expects a scheduler error, but no "
+						 "scheduler was given (--scheduler)") == 0)
+				sc_assert_result_record_fail(&sc.result, &d);
+			sc_assert_detail_release(&d);
+		}
 		sc_scenario_release(&scn);
 	}
+	if (have_scx)
+		sc_vm_scx_watch_close(&scx, 3000);
 	{
 		struct sc_error serr;
 		int s = sc_vm_guest_stream_result(fd, &sc, r < 0 ? r : 0, interrupted,

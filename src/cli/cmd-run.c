@@ -244,8 +244,13 @@ int sc_cmd_run(int argc, char **argv)
 	sc.runs[0].interrupted = interrupted;
 	if (ro.progress)
 		fprintf(stderr, "\r\033[K");
-	if (r < 0)
+	if (r < 0) {
+		char why[SC_ERROR_MSG_MAX + 64];
+
 		fprintf(stderr, "schedcheck run: %s (the partial result is kept)\n", err.msg);
+		snprintf(why, sizeof(why), "the run did not complete: %s", err.msg);
+		sc_cli_mark_incomplete(&sc.result, why);
+	}
 
 	{
 		int w = sc_cli_emit_result("run", &sc, out_path, json, verbose, NULL);

@@ -45,7 +45,7 @@ static uint64_t mono_ms(void)
 static void vm_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: schedcheck vm [options] [SCENARIO | FILE.json]\n\n"
+		"usage: schedcheck vm [options] [SCENARIO | FILE.json] [-- SCHEDULER ARGS]\n\n"
 		"Boots a kernel in qemu with the chosen CPU topology, runs the scenario inside\n"
 		"(schedcheck is the guest's PID 1) and gives the same verdict, report and\n"
 		"sidecar as `schedcheck run`. docs/vm.md has the details.\n\n"
@@ -56,7 +56,11 @@ static void vm_usage(FILE *f)
 		"  --memory MIB          guest memory, split evenly over the nodes (default 1024)\n"
 		"  --accel auto|kvm|tcg  auto: KVM when it can run the kernel, else TCG (default)\n"
 		"  --timeout S           whole run, boot included (default: scenario + 300 s)\n"
-		"  --scheduler PATH      sched_ext scheduler binary started in the guest first\n"
+		"  --scheduler PATH|NAME sched_ext scheduler started in the guest first and watched\n"
+		"                        for the whole run (its failure is a Fail); a NAME such as\n"
+		"                        scx_simple is one built by `schedcheck kernel schedulers`;\n"
+		"                        its arguments follow `--` at the end. Without --kernel, the\n"
+		"                        newest cached sched_ext kernel is used (docs/sched_ext.md)\n"
 		"  --guest-binary PATH   the static schedcheck for the guest (default: this one if\n"
 		"                        static, else schedcheck-static beside it, $SCHEDCHECK_GUEST_BIN)\n"
 		"  --busybox PATH        static busybox for the guest (default /bin/busybox)\n"
@@ -270,11 +274,47 @@ int sc_cmd_vm(int argc, char **argv)
 	struct vm_ui ui = { false };
 	struct sigaction sa;
 	bool hit = false, have_scn = false;
+	char sched_path[PATH_MAX], *sched_args = NULL;
+	int full_argc = argc;
 	ssize_t sl;
 	uint32_t i;
 
 	optind = 1;
 	memset(&err, 0, sizeof(err));
+	/* `-- ARGS` after everything else: the scheduler's arguments. */
+	for (c = 1; c < argc; c++) {
+		if (strcmp(argv[c], "--"))
+			continue;
+		{
+			size_t need = 1;
+			int k2;
+
+			for (k2 = c + 1; k2 < argc; k2++) {
+				if (strchr(argv[k2], '\n')) {
+					fprintf(stderr, "schedcheck vm: a scheduler argument holds a "
+							"newline\n");
+					return SC_EXIT_USAGE;
+				}
+				need += strlen(argv[k2]) + 1;
+			}
+			if (argc - c - 1 > (int)SC_VM_SCX_MAX_ARGS - 1 || need > 4000) {
+				fprintf(stderr, "schedcheck vm: too many scheduler arguments\n");
+				return SC_EXIT_USAGE;
+			}
+			if (argc - c - 1 > 0) {
+				size_t o = 0;
+
+				sched_args = malloc(need);
+				if (!sched_args)
+					return SC_EXIT_ENV;
+				for (k2 = c + 1; k2 < argc; k2++)
+					o += (size_t)snprintf(sched_args + o, need - o, "%s\n",
+							      argv[k2]);
+			}
+		}
+		argc = c;
+		break;
+	}
 	while ((c = getopt_long(argc, argv, "o:c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -336,6 +376,7 @@ int sc_cmd_vm(int argc, char **argv)
 			if (checks_len + strlen(optarg) + 2 > 64 * 1024) {
 				fprintf(stderr, "schedcheck vm: too many --check options\n");
 				free(checks_text);
+				free(sched_args);
 				return SC_EXIT_USAGE;
 			}
 			{
@@ -343,6 +384,7 @@ int sc_cmd_vm(int argc, char **argv)
 
 				if (!p) {
 					free(checks_text);
+					free(sched_args);
 					return SC_EXIT_ENV;
 				}
 				checks_text = p;
@@ -362,6 +404,7 @@ int sc_cmd_vm(int argc, char **argv)
 		case 'L':
 			list_topologies();
 			free(checks_text);
+			free(sched_args);
 			return SC_EXIT_PASS;
 		case 'Q':
 			print_qemu = 1;
@@ -371,31 +414,37 @@ int sc_cmd_vm(int argc, char **argv)
 			break;
 		case 'D':
 			free(checks_text);
+			free(sched_args);
 			return decode_frames(optarg, json, verbose);
 		case 'h':
 			vm_usage(stdout);
 			free(checks_text);
+			free(sched_args);
 			return SC_EXIT_PASS;
 		default:
 			vm_usage(stderr);
 			free(checks_text);
+			free(sched_args);
 			return SC_EXIT_USAGE;
 		}
 	}
 	if (argc - optind > 1) {
 		fprintf(stderr, "schedcheck vm: one scenario at a time (got %d)\n", argc - optind);
 		free(checks_text);
+		free(sched_args);
 		return SC_EXIT_USAGE;
 	}
 	if (sc_vm_topology_parse(topo_arg, &topo, &err) < 0) {
 		fprintf(stderr, "schedcheck vm: %s\n", err.msg);
 		free(checks_text);
+		free(sched_args);
 		return SC_EXIT_USAGE;
 	}
 	if (memory_mib / topo.nodes < 64) {
 		fprintf(stderr, "schedcheck vm: --memory %llu is less than 64 MiB per node\n",
 			(unsigned long long)memory_mib);
 		free(checks_text);
+		free(sched_args);
 		return SC_EXIT_USAGE;
 	}
 
@@ -409,6 +458,7 @@ int sc_cmd_vm(int argc, char **argv)
 		if (!text) {
 			fprintf(stderr, "schedcheck vm: %s\n", err.msg);
 			free(checks_text);
+			free(sched_args);
 			return SC_EXIT_USAGE;
 		}
 	} else {
@@ -416,10 +466,12 @@ int sc_cmd_vm(int argc, char **argv)
 				"list`) nor a file\n",
 			which);
 		free(checks_text);
+		free(sched_args);
 		return SC_EXIT_USAGE;
 	}
 	if (!text) {
 		free(checks_text);
+		free(sched_args);
 		return SC_EXIT_ENV;
 	}
 	for (i = 0; i < sc_vm_topology_cpus(&topo); i++)
@@ -452,8 +504,20 @@ int sc_cmd_vm(int argc, char **argv)
 	if (!timeout_s)
 		timeout_s = sc_scenario_duration_ms(&scn) / 1000 + 300;
 
-	/* Kernel, guest binary, busybox, cache. */
-	if (sc_vm_find_kernel(kernel_arg, kernel, sizeof(kernel), &err) < 0) {
+	if (scn.expect.has_scheduler_error && !scheduler) {
+		fprintf(stderr, "schedcheck vm: %s expects a scheduler error "
+				"(expect.scheduler_error); pass --scheduler\n",
+			which);
+		goto out_usage;
+	}
+	if (sched_args && !scheduler) {
+		fprintf(stderr, "schedcheck vm: arguments after -- are the scheduler's; pass "
+				"--scheduler\n");
+		goto out_usage;
+	}
+
+	/* Kernel (a cached sched_ext one first when there is a scheduler), guest binary, busybox, cache. */
+	if (sc_vm_find_kernel_for(kernel_arg, scheduler != NULL, kernel, sizeof(kernel), &err) < 0) {
 		fprintf(stderr, "schedcheck vm: %s\n", err.msg);
 		goto out_env;
 	}
@@ -479,6 +543,19 @@ int sc_cmd_vm(int argc, char **argv)
 		fprintf(stderr, "schedcheck vm: no cache directory (set $SCHEDCHECK_CACHE_DIR)\n");
 		goto out_env;
 	}
+	/* `--scheduler scx_simple`: the one built for this kernel (`schedcheck kernel schedulers`). */
+	if (scheduler && !strchr(scheduler, '/') && access(scheduler, F_OK) != 0) {
+		if (sc_vm_kbuild_find_scheduler(cache, kernel, scheduler, sched_path,
+						sizeof(sched_path), &err) < 0) {
+			fprintf(stderr, "schedcheck vm: %s\n", err.msg);
+			goto out_env;
+		}
+		scheduler = sched_path;
+	}
+	if (scheduler && access(scheduler, X_OK) != 0) {
+		fprintf(stderr, "schedcheck vm: scheduler %s: %s\n", scheduler, strerror(errno));
+		goto out_env;
+	}
 	memset(&in, 0, sizeof(in));
 	in.guest_binary = guest_bin;
 	in.busybox = busybox;
@@ -487,6 +564,7 @@ int sc_cmd_vm(int argc, char **argv)
 	in.scenario_len = text_len;
 	in.checks = checks_text;
 	in.compression = comp;
+	in.scheduler_args = sched_args;
 	t_prep = mono_ms();
 	r = sc_vm_initramfs_prepare(&in, cache, initrd, sizeof(initrd), &hit, &err);
 	t_prep = mono_ms() - t_prep;
@@ -611,12 +689,12 @@ int sc_cmd_vm(int argc, char **argv)
 				free(ri->argv[k]);
 			free(ri->argv);
 			ri->argc = 0;
-			ri->argv = calloc((size_t)argc + 2, sizeof(char *));
+			ri->argv = calloc((size_t)full_argc + 2, sizeof(char *));
 			if (ri->argv) {
 				ri->argv[0] = strdup("schedcheck");
-				for (c = 0; c < argc; c++)
+				for (c = 0; c < full_argc; c++)
 					ri->argv[c + 1] = strdup(argv[c]);
-				ri->argc = (size_t)argc + 1;
+				ri->argc = (size_t)full_argc + 1;
 			}
 			ri->start_unix_ns = start_ns;
 			ri->end_unix_ns = sc_cli_realtime_ns();
@@ -631,6 +709,12 @@ int sc_cmd_vm(int argc, char **argv)
 		note_u64(&sc.result, "vm.cpus", sc_vm_topology_cpus(&topo));
 		note_u64(&sc.result, "vm.memory_mib", memory_mib);
 		note_text(&sc.result, "vm.kernel", kernel);
+		if (scheduler) {
+			/* The guest records ops and failures; the host knows the file and args. */
+			note_text(&sc.result, "vm.scheduler", scheduler);
+			if (sched_args)
+				note_text(&sc.result, "vm.scheduler.args", sched_args);
+		}
 		note_text(&sc.result, "vm.end", sc_vm_end_name(rep.end));
 		note_u64(&sc.result, "vm.wall_ms", rep.wall_ms);
 		if (rep.first_frame_ms)
@@ -647,9 +731,15 @@ int sc_cmd_vm(int argc, char **argv)
 						"emulated\n",
 					rep.accel_why);
 		}
-		if (rep.end == SC_VM_END_OK && rep.guest_status < 0)
+		if (rep.end == SC_VM_END_OK && rep.guest_status < 0) {
+			char why[sizeof(rep.guest_error) + 64];
+
 			fprintf(stderr, "schedcheck vm: the guest's run failed: %s\n",
 				rep.guest_error[0] ? rep.guest_error : "(no message)");
+			snprintf(why, sizeof(why), "the guest's run did not complete: %s",
+				 rep.guest_error[0] ? rep.guest_error : "(no message)");
+			sc_cli_mark_incomplete(&sc.result, why);
+		}
 		{
 			char trailer[sizeof(console) + 16];
 
@@ -677,5 +767,6 @@ out:
 		sc_scenario_release(&scn);
 	free(text);
 	free(checks_text);
+	free(sched_args);
 	return code;
 }

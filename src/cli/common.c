@@ -60,3 +60,13 @@ int sc_cli_emit_result(const char *cmd, const struct sc_sidecar *sc, const char 
 	}
 	return w;
 }
+
+void sc_cli_mark_incomplete(struct sc_assert_result *r, const char *why)
+{
+	struct sc_assert_detail d;
+
+	sc_assert_detail_init(&d);
+	if (sc_assert_detail_set(&d, "run", NULL, why) == 0)
+		sc_assert_result_record_inconclusive(r, &d);
+	sc_assert_detail_release(&d);
+}

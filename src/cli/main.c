@@ -25,6 +25,7 @@ static const struct subcommand commands[] = {
 #ifdef SC_HAVE_VM
 	{ "vm", sc_cmd_vm, "run a scenario in a qemu guest with a chosen CPU topology" },
 	{ "guest", sc_cmd_guest, "the guest side of `vm` (PID 1 inside the VM)" },
+	{ "kernel", sc_cmd_kernel, "build and cache a sched_ext kernel and example schedulers" },
 #endif
 };
 

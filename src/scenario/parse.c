@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,7 +331,8 @@ static int parse_params(struct pctx *c, json_object *o, struct sc_work_params *p
 	static const char *const keys[] = { "spin_loops", "yield_every", "sleep_every",
 					    "sleep_us", "burst_us", "idle_us", "interval_us",
 					    "chain_depth", "chain_mode", "fanout", "io_bytes",
-					    "io_dir", "footprint_kib", "stride_bytes", NULL };
+					    "io_dir", "footprint_kib", "stride_bytes",
+					    "threads_per_message", "request_us", NULL };
 	json_object *v;
 	int r;
 
@@ -349,7 +351,9 @@ static int parse_params(struct pctx *c, json_object *o, struct sc_work_params *p
 	    (r = opt_string(c, o, "io_dir", 4096, &p->io_dir)) ||
 	    (r = opt_u64(c, o, "footprint_kib", 1, SC_WORK_MAX_FOOTPRINT_KIB, &p->footprint_kib,
 			 NULL)) ||
-	    (r = opt_u64(c, o, "stride_bytes", 1, 1u << 20, &p->stride_bytes, NULL)))
+	    (r = opt_u64(c, o, "stride_bytes", 1, 1u << 20, &p->stride_bytes, NULL)) ||
+	    (r = opt_u32(c, o, "threads_per_message", 1, 1023, &p->threads_per_message, NULL)) ||
+	    (r = opt_u64(c, o, "request_us", 0, 1000000, &p->request_us, NULL)))
 		return r;
 	v = get(c, o, "chain_mode");
 	if (v) {
@@ -968,11 +972,47 @@ static int parse_requires(struct pctx *c, json_object *o, struct sc_scenario_req
 	return 0;
 }
 
+/* "expect": {"scheduler_error": "REGEX"} */
+static int parse_expect(struct pctx *c, json_object *o, struct sc_scenario_expect *ex)
+{
+	static const char *const keys[] = { "scheduler_error", NULL };
+	json_object *v;
+	const char *pat;
+	regex_t rx;
+	int rc;
+
+	if (expect_type(c, o, json_type_object, "an object") || check_keys(c, o, keys))
+		return -EINVAL;
+	v = get(c, o, "scheduler_error");
+	if (!v)
+		return 0;
+	if (expect_type(c, v, json_type_string, "a pattern string (POSIX extended regex)"))
+		return -EINVAL;
+	pat = json_object_get_string(v);
+	if (!pat[0])
+		return perr(c, 0, "the pattern is empty");
+	if (strlen(pat) >= SC_SCENARIO_PATTERN_MAX)
+		return perr(c, 0, "the pattern is longer than %u bytes",
+			    SC_SCENARIO_PATTERN_MAX - 1);
+	rc = regcomp(&rx, pat, REG_EXTENDED | REG_NOSUB);
+	if (rc != 0) {
+		char why[128];
+
+		regerror(rc, &rx, why, sizeof(why));
+		return perr(c, 0, "not a valid POSIX extended regex: %s", why);
+	}
+	regfree(&rx);
+	snprintf(ex->scheduler_error, sizeof(ex->scheduler_error), "%s", pat);
+	ex->has_scheduler_error = true;
+	pop(c);
+	return 0;
+}
+
 static int parse_top(struct pctx *c, json_object *root)
 {
 	static const char *const keys[] = { "name", "description", "requires", "settle_ms",
 					    "sample_interval_ms", "cgroups", "steps", "checks",
-					    NULL };
+					    "expect", NULL };
 	struct sc_scenario *s = c->s;
 	json_object *v;
 	size_t i, n;
@@ -1026,6 +1066,12 @@ static int parse_top(struct pctx *c, json_object *root)
 	v = get(c, root, "checks");
 	if (v) {
 		if ((r = parse_checks(c, v)))
+			return r;
+		pop(c);
+	}
+	v = get(c, root, "expect");
+	if (v) {
+		if ((r = parse_expect(c, v, &s->expect)))
 			return r;
 		pop(c);
 	}

@@ -69,9 +69,14 @@ static uint64_t now_ns(void)
 	return sc_workload_now_ns();
 }
 
+static bool ended_early(const struct runner *rn)
+{
+	return rn->o->end_flag && *rn->o->end_flag;
+}
+
 static bool stop_requested(const struct runner *rn)
 {
-	return rn->o->stop_flag && *rn->o->stop_flag;
+	return (rn->o->stop_flag && *rn->o->stop_flag) || ended_early(rn);
 }
 
 /* Records an outcome with a formatted message; allocation failure is reported. */
@@ -1122,9 +1127,20 @@ int sc_scenario_run(const struct sc_scenario *s, const struct sc_run_options *op
 				goto teardown;
 	}
 	r = run_phases(&rn);
-	if (rn.interrupted)
-		note(&rn, "interrupted by a signal after %llu ms; the result is partial",
+	if (rn.interrupted && ended_early(&rn) && !(opts->stop_flag && *opts->stop_flag)) {
+		/* The caller ended it (its scheduler failed): a short run, still judged. */
+		rn.interrupted = false;
+		note(&rn, "the run was ended early after %llu ms; the checks cover what was "
+			  "measured until then",
 		     (unsigned long long)((now_ns() - rn.t0_ns) / NS_PER_MS));
+	}
+	if (rn.interrupted)
+		/* Never a clean Pass: the checks below judge only part of the run. */
+		outcome(&rn, SC_OUTCOME_INCONCLUSIVE, "run", NULL, -1,
+			"interrupted by a signal after %llu of %llu ms; the checks cover only "
+			"what was measured until then",
+			(unsigned long long)((now_ns() - rn.t0_ns) / NS_PER_MS),
+			(unsigned long long)sc_scenario_duration_ms(s));
 teardown:
 	/* Collect whatever ran, even after an error: nothing measured is lost. */
 	for (i = 0; rn.cgs && i < s->n_cgroups; i++) {
@@ -1136,7 +1152,7 @@ teardown:
 	reduce_cgroups(&rn);
 	if (sc_populate_run_metrics(&result->stats) < 0 && !r)
 		r = -ENOMEM;
-	if (!rn.interrupted && r == 0)
+	if (r == 0)
 		r = sc_scenario_evaluate(s, &rn.rec, result);
 	teardown(&rn);
 done:

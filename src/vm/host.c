@@ -85,6 +85,15 @@ enum sc_vm_end sc_vm_console_classify(const char *log, size_t len, char *line, s
 			if (buf[i] == '\0' || buf[i] == '\r')
 				buf[i] = ' ';
 		for (i = 0; i < sizeof(console_patterns) / sizeof(console_patterns[0]); i++) {
+			/*
+			 * "sched_ext: BPF scheduler "x" enabled" and "... disabled
+			 * (unregistered from user space)" are a scheduler's normal life.
+			 */
+			if (console_patterns[i].end == SC_VM_END_SCHED_EXT &&
+			    strstr(buf, "sched_ext: BPF scheduler") &&
+			    (!strstr(buf, " disabled (") ||
+			     strstr(buf, "unregistered from user space")))
+				continue;
 			if (strstr(buf, console_patterns[i].needle)) {
 				if (line && line_len)
 					snprintf(line, line_len, "%s", buf);

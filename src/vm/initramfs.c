@@ -21,7 +21,7 @@
 #include <schedcheck/vm.h>
 
 /* Bump when the layout of the base archive changes: old cache entries die. */
-#define INITRAMFS_LAYOUT_VERSION "schedcheck-initramfs-1"
+#define INITRAMFS_LAYOUT_VERSION "schedcheck-initramfs-2"
 
 static const char *const compression_names[] = {
 #define SC_X_(id, name) [SC_VM_INITRD_##id] = name,
@@ -354,15 +354,38 @@ static const char *const busybox_links[] = {
 	"ps", "kill", "grep", "head", "tail", "taskset", "nproc", "uname", "insmod", "modprobe",
 };
 
-static int write_base(const struct sc_vm_initramfs_inputs *in, const char *path,
-		      struct sc_error *err)
+/* Whether `dir` is among the first `n` entries (a directory added already). */
+static bool have_dir(const struct sc_vm_initramfs_entry *e, size_t n, const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (e[i].kind == SC_VM_ENTRY_DIR && !strcmp(e[i].path, dir))
+			return true;
+	return false;
+}
+
+static int write_base(const struct sc_vm_initramfs_inputs *in, const struct sc_vm_elf_dep *deps,
+		      size_t n_deps, const char *path, struct sc_error *err)
 {
 	static const char *const dirs[] = { "bin", "sbin", "dev", "proc", "sys", "tmp", "run",
 					    "etc", "etc/schedcheck", "root", "usr", "usr/bin" };
-	struct sc_vm_initramfs_entry e[64];
+	/* 64 fixed entries, then per library its file and up to 4 parent directories. */
+	enum { MAX_E = 64 + 5 * SC_VM_ELF_MAX_DEPS };
+	struct sc_vm_initramfs_entry *e;
 	char links[sizeof(busybox_links) / sizeof(busybox_links[0])][32];
-	size_t n = 0, i;
+	char (*pdirs)[PATH_MAX];
+	size_t n = 0, i, np = 0;
+	int r;
 
+	e = calloc(MAX_E, sizeof(*e));
+	pdirs = calloc(4 * SC_VM_ELF_MAX_DEPS, sizeof(*pdirs));
+	if (!e || !pdirs) {
+		free(e);
+		free(pdirs);
+		sc_error_set(err, "out of memory");
+		return -ENOMEM;
+	}
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_DIR, .path = dirs[i],
 							 .mode = !strcmp(dirs[i], "tmp") ? 01777 : 0755 };
@@ -385,13 +408,36 @@ static int write_base(const struct sc_vm_initramfs_inputs *in, const char *path,
 		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE,
 							 .path = SC_VM_GUEST_SCHEDULER,
 							 .mode = 0755, .src = in->scheduler };
-	return sc_vm_initramfs_write(e, n, in->compression, path, err);
+	/* The scheduler's interpreter and libraries where ld.so looks for them. */
+	for (i = 0; i < n_deps && i < SC_VM_ELF_MAX_DEPS; i++) {
+		char *slash;
+		size_t depth = 0;
+		const char *g = deps[i].guest;
+
+		for (slash = strchr(g, '/'); slash && depth < 4; slash = strchr(slash + 1, '/')) {
+			if (np >= 4 * SC_VM_ELF_MAX_DEPS)
+				break;
+			snprintf(pdirs[np], PATH_MAX, "%.*s", (int)(slash - g), g);
+			depth++;
+			if (have_dir(e, n, pdirs[np]))
+				continue;
+			e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_DIR,
+								 .path = pdirs[np++],
+								 .mode = 0755 };
+		}
+		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE, .path = g,
+							 .mode = 0755, .src = deps[i].host };
+	}
+	r = sc_vm_initramfs_write(e, n, in->compression, path, err);
+	free(e);
+	free(pdirs);
+	return r;
 }
 
 static int write_overlay(const struct sc_vm_initramfs_inputs *in, const char *path,
 			 struct sc_error *err)
 {
-	struct sc_vm_initramfs_entry e[2];
+	struct sc_vm_initramfs_entry e[3];
 	size_t n = 0;
 
 	e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE,
@@ -403,6 +449,11 @@ static int write_overlay(const struct sc_vm_initramfs_inputs *in, const char *pa
 							 .path = SC_VM_GUEST_CHECKS, .mode = 0644,
 							 .data = in->checks,
 							 .len = strlen(in->checks) };
+	if (in->scheduler_args)
+		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE,
+							 .path = SC_VM_GUEST_SCHEDULER_ARGS,
+							 .mode = 0644, .data = in->scheduler_args,
+							 .len = strlen(in->scheduler_args) };
 	return sc_vm_initramfs_write(e, n, in->compression, path, err);
 }
 
@@ -460,6 +511,8 @@ int sc_vm_initramfs_prepare(const struct sc_vm_initramfs_inputs *in, const char 
 	char base_hex[2 * SHA256_DIGEST_SIZE + 1], run_hex[2 * SHA256_DIGEST_SIZE + 1];
 	const char *comp = sc_vm_initramfs_compression_name(in->compression);
 	struct sha256_ctx h;
+	struct sc_vm_elf_dep *deps = NULL;
+	size_t n_deps = 0, i;
 	int r;
 
 	*hit = false;
@@ -482,14 +535,36 @@ int sc_vm_initramfs_prepare(const struct sc_vm_initramfs_inputs *in, const char 
 		return r;
 	if (in->busybox && (r = hash_file(&h, "busybox", in->busybox, err)) < 0)
 		return r;
-	if (in->scheduler && (r = hash_file(&h, "scheduler", in->scheduler, err)) < 0)
-		return r;
+	if (in->scheduler) {
+		if ((r = hash_file(&h, "scheduler", in->scheduler, err)) < 0)
+			return r;
+		deps = calloc(SC_VM_ELF_MAX_DEPS, sizeof(*deps));
+		if (!deps) {
+			sc_error_set(err, "out of memory");
+			return -ENOMEM;
+		}
+		r = sc_vm_elf_deps(in->scheduler, NULL, deps, SC_VM_ELF_MAX_DEPS, &n_deps, err);
+		if (r < 0) {
+			sc_error_prefix(err, "initramfs: the scheduler's libraries");
+			free(deps);
+			return r;
+		}
+		for (i = 0; i < n_deps; i++) {
+			hash_bytes(&h, "lib", deps[i].guest, strlen(deps[i].guest));
+			if ((r = hash_file(&h, "libdata", deps[i].host, err)) < 0) {
+				free(deps);
+				return r;
+			}
+		}
+	}
 	hex_digest(&h, base_hex);
 
 	sha256_init(&h);
 	hash_bytes(&h, "base", base_hex, strlen(base_hex));
 	hash_bytes(&h, "scenario", in->scenario_json, in->scenario_len);
 	hash_bytes(&h, "checks", in->checks ? in->checks : "", in->checks ? strlen(in->checks) : 0);
+	if (in->scheduler_args)
+		hash_bytes(&h, "scheduler_args", in->scheduler_args, strlen(in->scheduler_args));
 	hex_digest(&h, run_hex);
 
 	if (snprintf(base, sizeof(base), "%s/base-%s.cpio", dir, base_hex) >= (int)sizeof(base) ||
@@ -498,15 +573,20 @@ int sc_vm_initramfs_prepare(const struct sc_vm_initramfs_inputs *in, const char 
 	    snprintf(final, sizeof(final), "%s/run-%s.cpio", dir, run_hex) >= (int)sizeof(final) ||
 	    strlen(final) >= path_len) {
 		sc_error_set(err, "initramfs cache path too long: %s", dir);
+		free(deps);
 		return -ENAMETOOLONG;
 	}
 	if (access(final, R_OK) == 0) {
 		*hit = true;
 		snprintf(path, path_len, "%s", final);
+		free(deps);
 		return 0;
 	}
-	if (access(base, R_OK) != 0 && (r = write_base(in, base, err)) < 0)
+	if (access(base, R_OK) != 0 && (r = write_base(in, deps, n_deps, base, err)) < 0) {
+		free(deps);
 		return r;
+	}
+	free(deps);
 	r = write_overlay(in, overlay, err);
 	if (r == 0)
 		r = concat(base, overlay, final, err);

@@ -106,7 +106,13 @@ static int newest_cached(const char *cache, char *out, size_t len)
 
 int sc_vm_find_kernel(const char *explicit, char *out, size_t len, struct sc_error *err)
 {
-	char places[768] = "", cache[PATH_MAX], p[PATH_MAX];
+	return sc_vm_find_kernel_for(explicit, false, out, len, err);
+}
+
+int sc_vm_find_kernel_for(const char *explicit, bool want_sched_ext, char *out, size_t len,
+			  struct sc_error *err)
+{
+	char places[1024] = "", cache[PATH_MAX], p[PATH_MAX];
 	const char *env = getenv("SCHEDCHECK_KERNEL");
 	struct utsname u;
 
@@ -123,6 +129,17 @@ int sc_vm_find_kernel(const char *explicit, char *out, size_t len, struct sc_err
 		return -ENOENT;
 	}
 	tried(places, sizeof(places), "--kernel (not given); $SCHEDCHECK_KERNEL (unset)");
+	if (want_sched_ext && sc_vm_cache_dir(cache, sizeof(cache)) == 0) {
+		struct sc_vm_kbuild_entry e;
+
+		/* A scheduler needs a sched_ext kernel: the ones built here first. */
+		if (sc_vm_kbuild_newest(cache, &e) == 0 &&
+		    snprintf(out, len, "%s", e.bzimage) < (int)len)
+			return 0;
+		if (snprintf(p, sizeof(p), "%s/" SC_VM_KBUILD_SUBDIR "/*/bzImage", cache) <
+		    (int)sizeof(p))
+			tried(places, sizeof(places), p);
+	}
 	if (sc_vm_cache_dir(cache, sizeof(cache)) == 0) {
 		if (newest_cached(cache, out, len) == 0)
 			return 0;
