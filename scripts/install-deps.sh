@@ -8,7 +8,7 @@ PKGS="gcc make pkg-config meson ninja-build python3 bc \
   libjson-c-dev libcmocka-dev zlib1g-dev libnuma-dev \
   libarchive-dev nettle-dev libacl1-dev libzstd-dev liblz4-dev libbz2-dev liblzma-dev libxml2-dev \
   qemu-system-x86 busybox-static rt-tests linux-perf \
-  clang libclang-rt-14-dev"
+  clang clang-format libclang-rt-14-dev"
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: run as root (apt-get install)" >&2
 	exit 1

@@ -34,8 +34,8 @@ static void load(struct fixture *f, const char *json)
 }
 
 /* Adds a phase with its record; cpus per cgroup as cpulists (NULL = unknown). */
-static struct sc_phase_bucket *phase(struct fixture *f, uint16_t idx, uint64_t start,
-				     uint64_t end, const char *const *effective)
+static struct sc_phase_bucket *phase(struct fixture *f, uint16_t idx, uint64_t start, uint64_t end,
+				     const char *const *effective)
 {
 	struct sc_phase_bucket b;
 	struct sc_phase_record *pr;
@@ -58,7 +58,8 @@ static struct sc_phase_bucket *phase(struct fixture *f, uint16_t idx, uint64_t s
 	for (i = 0; i < n; i++) {
 		pr->alive[i] = true;
 		if (effective && effective[i]) {
-			assert_int_equal(sc_cpu_set_parse_list(effective[i], 64, &pr->effective[i]), 0);
+			assert_int_equal(sc_cpu_set_parse_list(effective[i], 64, &pr->effective[i]),
+					 0);
 			pr->effective_known[i] = true;
 		}
 	}
@@ -66,7 +67,8 @@ static struct sc_phase_bucket *phase(struct fixture *f, uint16_t idx, uint64_t s
 }
 
 /* Phases are looked up again each time: adding one may move the others. */
-#define PH(f, idx) ((struct sc_phase_bucket *)sc_scenario_stats_phase(&(f)->r.stats, (sc_phase){ idx }))
+#define PH(f, idx) \
+	((struct sc_phase_bucket *)sc_scenario_stats_phase(&(f)->r.stats, (sc_phase){ idx }))
 
 static struct sc_phase_cgroup_stats *carrier(struct sc_phase_bucket *b, const char *name,
 					     uint64_t workers, uint64_t iters, uint64_t gap_ms)
@@ -87,7 +89,8 @@ static size_t count(const struct fixture *f, enum sc_outcome_kind k, const char 
 
 	if (getenv("SC_TEST_DEBUG"))
 		for (i = 0; i < f->r.n_outcomes; i++)
-			fprintf(stderr, "  %s %s %s: %s\n", sc_outcome_kind_name(f->r.outcomes[i].kind),
+			fprintf(stderr, "  %s %s %s: %s\n",
+				sc_outcome_kind_name(f->r.outcomes[i].kind),
 				f->r.outcomes[i].detail.check, f->r.outcomes[i].detail.cgroup,
 				f->r.outcomes[i].detail.message);
 
@@ -294,8 +297,8 @@ static void test_spread_and_progress(void **state)
 	assert_int_equal(sc_scenario_evaluate(&f.s, &f.rec, &f.r), 0);
 	assert_true(find(&f, SC_OUTCOME_FAIL, "off_cpu_spread")->value.value == 50);
 	assert_int_equal(count(&f, SC_OUTCOME_INCONCLUSIVE, "off_cpu_spread"), 1);
-	assert_non_null(strstr(find(&f, SC_OUTCOME_FAIL, "iteration_rate")->message,
-			       "no progress"));
+	assert_non_null(
+		strstr(find(&f, SC_OUTCOME_FAIL, "iteration_rate")->message, "no progress"));
 	done(&f);
 
 	/* Spread is not judged for workers that sleep by design. */
@@ -317,7 +320,8 @@ static void test_whole_run_checks(void **state)
 
 	(void)state;
 	load(&f, "{\"name\":\"t\",\"cgroups\":[{\"name\":\"a\",\"work\":[{\"type\":\"spin\","
-		 "\"mempolicy\":\"bind\",\"nodes\":\"0\"}]}],\"checks\":{\"max_migration_ratio\":0.1,\"max_wake_latency_cv\":10,"
+		 "\"mempolicy\":\"bind\",\"nodes\":\"0\"}]}],\"checks\":{\"max_migration_ratio\":0."
+		 "1,\"max_wake_latency_cv\":10,"
 		 "\"max_rq_imbalance\":2}}");
 	phase(&f, 0, 0, 1000, NULL);
 	sc_cgroup_stats_init(&cs);

@@ -119,8 +119,7 @@ static void test_cpulist(void **state)
 	assert_int_equal(sc_cpu_set_format_list(&s, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "");
 	assert_int_equal(sc_cpu_set_parse_list("5", 4, &s), -ERANGE);
-	assert_int_equal(sc_cpu_set_parse_list("99999999999999999999999", UINT64_MAX, &s),
-			 -ERANGE);
+	assert_int_equal(sc_cpu_set_parse_list("99999999999999999999999", UINT64_MAX, &s), -ERANGE);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (sc_cpu_set_parse_list(bad[i], 1023, &s) != -EINVAL)
 			fail_msg("'%s' accepted", bad[i]);
@@ -129,10 +128,8 @@ static void test_cpulist(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_u64_vec),
-		cmocka_unit_test(test_f64_vec),
-		cmocka_unit_test(test_cpu_set),
-		cmocka_unit_test(test_metric_map),
+		cmocka_unit_test(test_u64_vec), cmocka_unit_test(test_f64_vec),
+		cmocka_unit_test(test_cpu_set), cmocka_unit_test(test_metric_map),
 		cmocka_unit_test(test_cpulist),
 	};
 

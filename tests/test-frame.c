@@ -58,8 +58,7 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /* A raw header with a correct CRC over whatever type/len say. */
-static void raw_frame(struct buf *b, uint32_t type, uint32_t len, const void *payload,
-		      size_t have)
+static void raw_frame(struct buf *b, uint32_t type, uint32_t len, const void *payload, size_t have)
 {
 	uint8_t h[12];
 	uLong crc;
@@ -201,8 +200,8 @@ static void test_unknown_type_names_offset(void **state)
 	struct buf b = { 0 };
 
 	(void)state;
-	buf_frame(&b, SC_FRAME_LOG, "ok", 2);           /* 14 bytes */
-	raw_frame(&b, 0x41414141, 2, "zz", 2);          /* at offset 14 */
+	buf_frame(&b, SC_FRAME_LOG, "ok", 2);  /* 14 bytes */
+	raw_frame(&b, 0x41414141, 2, "zz", 2); /* at offset 14 */
 	expect_error(&b, -EBADMSG, "offset 14: unknown frame type 1094795585");
 	free(b.p);
 	b.p = NULL;
@@ -346,10 +345,10 @@ static void test_typed_hostile(void **state)
 	const char *t;
 
 	(void)state;
-#define TRY(fn, text, out, needle)                                                    \
-	do {                                                                          \
-		memset(&err, 0, sizeof(err));                                         \
-		t = (text);                                                           \
+#define TRY(fn, text, out, needle)                                                  \
+	do {                                                                        \
+		memset(&err, 0, sizeof(err));                                       \
+		t = (text);                                                         \
 		expect_payload_error(fn(t, strlen(t), out, &err), err.msg, needle); \
 	} while (0)
 	TRY(sc_frame_hello_decode, "{\"protocol\":1}", &h, "missing key \"schedcheck_version\"");
@@ -425,7 +424,8 @@ static void make_result(struct sc_sidecar *s)
 			c.wake_sample_total = 2;
 			assert_int_equal(sc_u64_vec_push(&c.run_delays_ns, 7), 0);
 			assert_int_equal(sc_u64_vec_push(&c.run_delays_ns, 9), 0);
-			assert_int_equal(sc_carrier_map_put(&b.per_cgroup, i ? "beta" : "alpha", &c), 0);
+			assert_int_equal(
+				sc_carrier_map_put(&b.per_cgroup, i ? "beta" : "alpha", &c), 0);
 			sc_phase_cgroup_stats_release(&c);
 		}
 		assert_int_equal(sc_derive_phase_metrics(&b), 0);
@@ -471,8 +471,8 @@ static int collect(const struct buf *b, size_t chunk, struct sc_sidecar *out, st
 
 	sc_vm_collector_init(&c);
 	for (off = 0; off < b->len && r == 0; off += chunk)
-		r = sc_vm_collector_feed(&c, b->p + off, b->len - off < chunk ? b->len - off : chunk,
-					 err);
+		r = sc_vm_collector_feed(&c, b->p + off,
+					 b->len - off < chunk ? b->len - off : chunk, err);
 	if (r == 0)
 		r = sc_vm_collector_finish(&c, out, err);
 	sc_vm_collector_release(&c);
@@ -645,12 +645,14 @@ static void maybe_write_corpus(void)
 	free(b.p);
 	b = (struct buf){ 0 };
 	buf_frame(&b, SC_FRAME_HELLO, "{\"protocol\":1,\"schedcheck_version\":\"x\"}", 40);
-	buf_frame(&b, SC_FRAME_PHASE,
-		  "{\"step_index\":0,\"start_ms\":0,\"end_ms\":1,\"sample_count\":0,\"metrics\":{}}",
-		  70);
-	buf_frame(&b, SC_FRAME_PHASE,
-		  "{\"step_index\":0,\"start_ms\":0,\"end_ms\":1,\"sample_count\":0,\"metrics\":{}}",
-		  70);
+	buf_frame(
+		&b, SC_FRAME_PHASE,
+		"{\"step_index\":0,\"start_ms\":0,\"end_ms\":1,\"sample_count\":0,\"metrics\":{}}",
+		70);
+	buf_frame(
+		&b, SC_FRAME_PHASE,
+		"{\"step_index\":0,\"start_ms\":0,\"end_ms\":1,\"sample_count\":0,\"metrics\":{}}",
+		70);
 	write_file(dir, "bad-duplicate-phase.bin", &b);
 	free(b.p);
 	b = (struct buf){ 0 };

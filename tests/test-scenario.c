@@ -88,7 +88,7 @@ static void test_model_details(void **state)
 	assert_true(s.cgroups[1].settings.has_weight);
 	assert_int_equal(s.cgroups[1].settings.weight, 400);
 	assert_true(isnan(s.checks.value[SC_CHECK_OFF_CPU_SPREAD])); /* null = off */
-	assert_true(s.checks.value[SC_CHECK_NOT_STARVED] == 1000.0);   /* default */
+	assert_true(s.checks.value[SC_CHECK_NOT_STARVED] == 1000.0); /* default */
 	sc_scenario_release(&s);
 }
 
@@ -326,12 +326,9 @@ static void test_check_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_canned_all_parse),
-		cmocka_unit_test(test_model_details),
-		cmocka_unit_test(test_bad_inputs),
-		cmocka_unit_test(test_truncations),
-		cmocka_unit_test(test_corpus_replay),
-		cmocka_unit_test(test_json_locate),
+		cmocka_unit_test(test_canned_all_parse), cmocka_unit_test(test_model_details),
+		cmocka_unit_test(test_bad_inputs),	 cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_corpus_replay),	 cmocka_unit_test(test_json_locate),
 		cmocka_unit_test(test_check_config),
 	};
 

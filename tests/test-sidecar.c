@@ -1357,8 +1357,8 @@ static void test_schbench(void **state)
 	big = xcalloc(SC_LAT_HIST_BUCKETS + 2, 16);
 	pos = (size_t)snprintf(big, 16, "[");
 	for (i = 0; i <= SC_LAT_HIST_BUCKETS; i++)
-		pos += (size_t)snprintf(big + pos, (SC_LAT_HIST_BUCKETS + 2) * 16 - pos, "%s[%zu,1]",
-					i ? "," : "", i);
+		pos += (size_t)snprintf(big + pos, (SC_LAT_HIST_BUCKETS + 2) * 16 - pos,
+					"%s[%zu,1]", i ? "," : "", i);
 	snprintf(big + pos, (SC_LAT_HIST_BUCKETS + 2) * 16 - pos, "]");
 	text = edit(base, hist, NULL, big);
 	expect_error_str(text, -E2BIG, "wakeup: 7425 elements, more than the limit of 7424");

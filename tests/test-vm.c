@@ -62,13 +62,13 @@ static void test_parse_nlct(void **state)
 	assert_int_equal(sc_vm_topology_node_of(&t, 5), 0);
 	assert_int_equal(sc_vm_topology_node_of(&t, 6), 1);
 	t.nodes = 77;
-#define BAD(s, needle)                                                              \
-	do {                                                                        \
-		memset(&err, 0, sizeof(err));                                       \
-		assert_int_equal(sc_vm_topology_parse(s, &t, &err), -EINVAL);       \
-		if (!strstr(err.msg, needle))                                       \
+#define BAD(s, needle)                                                               \
+	do {                                                                         \
+		memset(&err, 0, sizeof(err));                                        \
+		assert_int_equal(sc_vm_topology_parse(s, &t, &err), -EINVAL);        \
+		if (!strstr(err.msg, needle))                                        \
 			fail_msg("'%s': error '%s' lacks '%s'", s, err.msg, needle); \
-		assert_int_equal(t.nodes, 77); /* untouched on error */             \
+		assert_int_equal(t.nodes, 77); /* untouched on error */              \
 	} while (0)
 	BAD("", "empty");
 	BAD("2,2,2", "bad field 3");
@@ -292,9 +292,12 @@ static void test_console_classify(void **state)
 	static const char panic[] =
 		"[    1.0] ok\n[    2.5] sysrq: Trigger a crash\n[    2.6] Kernel panic - not "
 		"syncing: sysrq triggered crash\n";
-	static const char hung[] = "boot\r\nINFO: task kworker:1 blocked for more than 30 seconds.\n";
-	static const char oops[] = "x\nBUG: kernel NULL pointer dereference, address: 0\nOops: 0002\n";
-	static const char clean[] = "[ 1.0] Run /bin/schedcheck as init process\nreboot: Power down\n";
+	static const char hung[] =
+		"boot\r\nINFO: task kworker:1 blocked for more than 30 seconds.\n";
+	static const char oops[] =
+		"x\nBUG: kernel NULL pointer dereference, address: 0\nOops: 0002\n";
+	static const char clean[] =
+		"[ 1.0] Run /bin/schedcheck as init process\nreboot: Power down\n";
 	char line[256], tail[64];
 
 	(void)state;

@@ -20,8 +20,7 @@ struct sc_error {
 };
 
 /* printf-style; NULL `err` is allowed and ignored. Always NUL-terminates. */
-void sc_error_set(struct sc_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void sc_error_set(struct sc_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prepends "prefix: " to the existing message. */
 void sc_error_prefix(struct sc_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

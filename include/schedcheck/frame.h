@@ -51,20 +51,20 @@ extern "C" {
  *   END       JSON {"status": i64 (0 or -errno), "interrupted": bool,
  *             "error": str|null}; the last frame of a stream
  */
-#define SC_FRAME_TYPES(X)                     \
-	X(HELLO, 1, "hello")                  \
-	X(PROGRESS, 2, "progress")            \
-	X(LOG, 3, "log")                      \
-	X(PHASE, 4, "phase")                  \
-	X(CARRIER, 5, "carrier")              \
-	X(RESULT, 6, "result")                \
+#define SC_FRAME_TYPES(X)          \
+	X(HELLO, 1, "hello")       \
+	X(PROGRESS, 2, "progress") \
+	X(LOG, 3, "log")           \
+	X(PHASE, 4, "phase")       \
+	X(CARRIER, 5, "carrier")   \
+	X(RESULT, 6, "result")     \
 	X(END, 7, "end")
 
 enum sc_frame_type {
 #define SC_X_(id, val, name) SC_FRAME_##id = val,
 	SC_FRAME_TYPES(SC_X_)
 #undef SC_X_
-	SC_FRAME_TYPE_MAX
+		SC_FRAME_TYPE_MAX
 };
 
 /* "hello", ...; NULL for a value that is not a known type. */
@@ -87,8 +87,7 @@ int sc_frame_header_encode(uint32_t type, const void *payload, size_t len,
  * Encodes one whole frame into *out (malloc'ed, caller frees; *out_len =
  * 12 + len). Same errors as sc_frame_header_encode, plus -ENOMEM.
  */
-int sc_frame_encode(uint32_t type, const void *payload, size_t len, uint8_t **out,
-		    size_t *out_len);
+int sc_frame_encode(uint32_t type, const void *payload, size_t len, uint8_t **out, size_t *out_len);
 
 /* ------------------------------------------------------------------------ */
 /* Decoding                                                                  */
@@ -121,7 +120,7 @@ struct sc_frame_decoder {
 	uint64_t frame_offset; /* where the frame being assembled starts */
 	uint64_t frames;       /* complete frames delivered */
 	uint32_t max_payload;
-	int error;             /* sticky: 0 or the first -errno */
+	int error; /* sticky: 0 or the first -errno */
 	struct sc_error last_error;
 };
 
@@ -137,8 +136,8 @@ void sc_frame_decoder_release(struct sc_frame_decoder *d);
  * `err` naming the stream offset of the bad frame. Callers loop while bytes
  * remain.
  */
-int sc_frame_decoder_feed(struct sc_frame_decoder *d, const void *buf, size_t len,
-			  size_t *consumed, struct sc_frame *out, struct sc_error *err);
+int sc_frame_decoder_feed(struct sc_frame_decoder *d, const void *buf, size_t len, size_t *consumed,
+			  struct sc_frame *out, struct sc_error *err);
 
 /*
  * Call at end of stream: 0 when it ended between frames, -EBADMSG naming
@@ -179,7 +178,7 @@ struct sc_frame_phase {
 struct sc_frame_end {
 	int64_t status; /* 0 or -errno of the guest's run */
 	bool interrupted;
-	char *error;    /* owned, may be NULL */
+	char *error; /* owned, may be NULL */
 };
 
 void sc_frame_hello_release(struct sc_frame_hello *h);

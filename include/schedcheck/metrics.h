@@ -18,26 +18,26 @@
 extern "C" {
 #endif
 
-#define SC_METRIC_KINDS(X)                                                                   \
-	X(COUNTER, "counter")                 /* cumulative; phase value = last - first */    \
-	X(DELTA_SUM, "delta_sum")             /* sum of per-read deltas */                    \
-	X(PER_PHASE_DELTA_SUM, "per_phase_delta_sum") /* run-wide pooled per-phase scalar */  \
-	X(PEAK, "peak")                       /* max of samples */                            \
-	X(GAUGE, "gauge")                     /* avg / max / last of samples */               \
-	X(TIMESTAMP, "timestamp")             /* a point in time (ms); later wins */          \
-	X(RATE, "rate")                       /* sum(numerator) / sum(denominator) */         \
-	X(DISTRIBUTION, "distribution")       /* run-level re-pool of a sample source */      \
-	X(WORST_LOWEST, "worst_lowest")       /* lowest per-cgroup efficiency wins */         \
-	X(WAKE_LATENCY_TAIL_RATIO, "wake_latency_tail_ratio") /* max per-cgroup p99/median */ \
-	X(WORST_CROSS_NODE_RATIO, "worst_cross_node_ratio")                                   \
-	X(PER_PHASE, "per_phase")             /* derived per phase from carriers */           \
+#define SC_METRIC_KINDS(X)                                                                         \
+	X(COUNTER, "counter")			      /* cumulative; phase value = last - first */ \
+	X(DELTA_SUM, "delta_sum")		      /* sum of per-read deltas */                 \
+	X(PER_PHASE_DELTA_SUM, "per_phase_delta_sum") /* run-wide pooled per-phase scalar */       \
+	X(PEAK, "peak")				      /* max of samples */                         \
+	X(GAUGE, "gauge")			      /* avg / max / last of samples */            \
+	X(TIMESTAMP, "timestamp")		      /* a point in time (ms); later wins */       \
+	X(RATE, "rate")				      /* sum(numerator) / sum(denominator) */      \
+	X(DISTRIBUTION, "distribution")		      /* run-level re-pool of a sample source */   \
+	X(WORST_LOWEST, "worst_lowest")		      /* lowest per-cgroup efficiency wins */      \
+	X(WAKE_LATENCY_TAIL_RATIO, "wake_latency_tail_ratio") /* max per-cgroup p99/median */      \
+	X(WORST_CROSS_NODE_RATIO, "worst_cross_node_ratio")                                        \
+	X(PER_PHASE, "per_phase")			/* derived per phase from carriers */      \
 	X(PER_RUN_DISTRIBUTION, "per_run_distribution") /* one value per run, run-level only */
 
 enum sc_metric_kind_tag {
 #define SC_X_(id, name) SC_KIND_##id,
 	SC_METRIC_KINDS(SC_X_)
 #undef SC_X_
-	SC_METRIC_KIND_MAX
+		SC_METRIC_KIND_MAX
 };
 
 #define SC_GAUGE_AGGS(X) X(AVG, "avg") X(MAX, "max") X(LAST, "last")
@@ -46,7 +46,7 @@ enum sc_gauge_agg {
 #define SC_X_(id, name) SC_GAUGE_##id,
 	SC_GAUGE_AGGS(SC_X_)
 #undef SC_X_
-	SC_GAUGE_AGG_MAX
+		SC_GAUGE_AGG_MAX
 };
 
 #define SC_REDUCTIONS(X) \
@@ -56,18 +56,18 @@ enum sc_reduction {
 #define SC_X_(id, name) SC_REDUCE_##id,
 	SC_REDUCTIONS(SC_X_)
 #undef SC_X_
-	SC_REDUCTION_MAX
+		SC_REDUCTION_MAX
 };
 
-#define SC_LOWEST_OFS(X)                                        \
-	X(ITERATIONS_PER_WORKER, "iterations_per_worker")       \
+#define SC_LOWEST_OFS(X)                                  \
+	X(ITERATIONS_PER_WORKER, "iterations_per_worker") \
 	X(ITERATIONS_PER_CPU_SEC, "iterations_per_cpu_sec")
 
 enum sc_lowest_of {
 #define SC_X_(id, name) SC_LOWEST_##id,
 	SC_LOWEST_OFS(SC_X_)
 #undef SC_X_
-	SC_LOWEST_OF_MAX
+		SC_LOWEST_OF_MAX
 };
 
 #define SC_POLARITIES(X) \
@@ -77,7 +77,7 @@ enum sc_polarity {
 #define SC_X_(id, name) SC_POLARITY_##id,
 	SC_POLARITIES(SC_X_)
 #undef SC_X_
-	SC_POLARITY_MAX
+		SC_POLARITY_MAX
 };
 
 struct sc_metric_kind {
@@ -85,15 +85,15 @@ struct sc_metric_kind {
 	union {
 		enum sc_gauge_agg gauge; /* GAUGE */
 		struct {
-			const char *numerator;   /* metric names, both registered */
+			const char *numerator; /* metric names, both registered */
 			const char *denominator;
-			double scale;            /* value = scale * sum(num) / sum(den) */
-		} rate;                          /* RATE */
+			double scale; /* value = scale * sum(num) / sum(den) */
+		} rate;		      /* RATE */
 		struct {
 			enum sc_sample_source source;
 			enum sc_reduction reduction;
-		} dist;                          /* DISTRIBUTION */
-		enum sc_lowest_of lowest;        /* WORST_LOWEST */
+		} dist;			  /* DISTRIBUTION */
+		enum sc_lowest_of lowest; /* WORST_LOWEST */
 	} u;
 };
 
@@ -128,9 +128,8 @@ const struct sc_metric_def *sc_metric_def_lookup(const char *name);
  * by sample counts floored at 1, Gauge(Last) / Timestamp the value of the
  * later end_ms (a on ties). Derived kinds -> -EINVAL (they are re-derived).
  */
-int sc_merge_metric_values(const struct sc_metric_kind *kind, double a, double b,
-			   uint64_t a_count, uint64_t b_count, uint64_t a_end_ms, uint64_t b_end_ms,
-			   double *out);
+int sc_merge_metric_values(const struct sc_metric_kind *kind, double a, double b, uint64_t a_count,
+			   uint64_t b_count, uint64_t a_end_ms, uint64_t b_end_ms, double *out);
 
 /*
  * Re-derives every registered Rate present in `m` from its components:

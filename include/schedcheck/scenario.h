@@ -23,7 +23,7 @@ extern "C" {
 /* Hard limits a scenario may not exceed (refused up front). */
 #define SC_SCENARIO_MAX_BYTES (4u * 1024 * 1024)
 #define SC_SCENARIO_MAX_CGROUPS 256u
-#define SC_SCENARIO_MAX_DEPTH 8u     /* cgroup nesting */
+#define SC_SCENARIO_MAX_DEPTH 8u /* cgroup nesting */
 #define SC_SCENARIO_MAX_STEPS 1024u
 #define SC_SCENARIO_MAX_OPS 256u      /* per step */
 #define SC_SCENARIO_MAX_WORKERS 4096u /* total over the run, spawned ops included */
@@ -55,48 +55,48 @@ struct sc_cgroup_settings {
 };
 
 struct sc_scenario_cgroup {
-	char *name;       /* unique in the scenario */
-	int parent;       /* index of the parent cgroup, -1 = top level */
-	bool initial;     /* exists from the start (false: created by an add op) */
+	char *name;   /* unique in the scenario */
+	int parent;   /* index of the parent cgroup, -1 = top level */
+	bool initial; /* exists from the start (false: created by an add op) */
 	struct sc_cgroup_settings settings;
 	struct sc_work_spec *work;
 	size_t n_work;
 };
 
-#define SC_OP_KINDS(X)                                  \
-	X(ADD_CGROUP, "add_cgroup")                     \
-	X(REMOVE_CGROUP, "remove_cgroup")               \
-	X(SET_CPUSET, "set_cpuset")                     \
-	X(CLEAR_CPUSET, "clear_cpuset")                 \
-	X(SWAP_CPUSETS, "swap_cpusets")                 \
-	X(SET_WEIGHT, "set_weight")                     \
-	X(SET_QUOTA, "set_quota")                       \
-	X(SPAWN, "spawn")                               \
-	X(STOP_WORKERS, "stop_workers")                 \
-	X(SET_AFFINITY, "set_affinity")                 \
-	X(MOVE_TASKS, "move_tasks")                     \
-	X(FREEZE, "freeze")                             \
+#define SC_OP_KINDS(X)                    \
+	X(ADD_CGROUP, "add_cgroup")       \
+	X(REMOVE_CGROUP, "remove_cgroup") \
+	X(SET_CPUSET, "set_cpuset")       \
+	X(CLEAR_CPUSET, "clear_cpuset")   \
+	X(SWAP_CPUSETS, "swap_cpusets")   \
+	X(SET_WEIGHT, "set_weight")       \
+	X(SET_QUOTA, "set_quota")         \
+	X(SPAWN, "spawn")                 \
+	X(STOP_WORKERS, "stop_workers")   \
+	X(SET_AFFINITY, "set_affinity")   \
+	X(MOVE_TASKS, "move_tasks")       \
+	X(FREEZE, "freeze")               \
 	X(UNFREEZE, "unfreeze")
 
 enum sc_op_kind {
 #define SC_X_(id, name) SC_OP_##id,
 	SC_OP_KINDS(SC_X_)
 #undef SC_X_
-	SC_OP_KIND_MAX
+		SC_OP_KIND_MAX
 };
 
 const char *sc_op_kind_name(enum sc_op_kind k);
 
 struct sc_scenario_op {
 	enum sc_op_kind kind;
-	int cgroup;            /* the cgroup acted on (index), or `from` for move_tasks */
-	int other;             /* swap_cpusets: the second cgroup; move_tasks: `to`; else -1 */
+	int cgroup;		/* the cgroup acted on (index), or `from` for move_tasks */
+	int other;		/* swap_cpusets: the second cgroup; move_tasks: `to`; else -1 */
 	struct sc_cpu_set cpus; /* set_cpuset, set_affinity */
 	bool has_mems;
-	struct sc_cpu_set mems; /* set_cpuset */
-	uint32_t weight;        /* set_weight */
+	struct sc_cpu_set mems;	      /* set_cpuset */
+	uint32_t weight;	      /* set_weight */
 	uint64_t quota_us, period_us; /* set_quota (quota UINT64_MAX = unlimited) */
-	struct sc_work_spec work; /* spawn */
+	struct sc_work_spec work;     /* spawn */
 };
 
 struct sc_scenario_step {
@@ -114,32 +114,31 @@ struct sc_scenario_step {
  * default means "off unless set". docs/checks.md is generated from the same
  * facts (sc_check_def_at).
  */
-#define SC_CHECKS(X)                                                                    \
-	X(NOT_STARVED, "not_starved", "max_gap_ms", 1000.0, "ms")                       \
-	X(OFF_CPU_SPREAD, "off_cpu_spread", "max_spread_pct", 25.0, "%")                \
-	X(ISOLATION, "isolation", "isolation", 1.0, "bool")                             \
-	X(WAKE_P99, "wake_latency_p99", "max_p99_wake_latency_us", 20000.0, "us")       \
-	X(WAKE_CV, "wake_latency_cv", "max_wake_latency_cv", NAN, "ratio")              \
-	X(ITERATION_RATE, "iteration_rate", "min_iteration_rate", 0.0, "iterations/s")  \
-	X(MIGRATION_RATIO, "migration_ratio", "max_migration_ratio", NAN, "ratio")      \
-	X(RQ_IMBALANCE, "rq_imbalance", "max_rq_imbalance", NAN, "tasks")               \
-	X(PAGE_LOCALITY, "page_locality", "min_page_locality", 0.8, "ratio")            \
-	X(CROSS_NODE, "cross_node_migration", "max_cross_node_migration_ratio", 0.05,   \
-	  "ratio")                                                                      \
-	X(WEIGHTED_FAIRNESS, "weighted_fairness", "max_fairness_error", 0.25, "ratio")  \
+#define SC_CHECKS(X)                                                                           \
+	X(NOT_STARVED, "not_starved", "max_gap_ms", 1000.0, "ms")                              \
+	X(OFF_CPU_SPREAD, "off_cpu_spread", "max_spread_pct", 25.0, "%")                       \
+	X(ISOLATION, "isolation", "isolation", 1.0, "bool")                                    \
+	X(WAKE_P99, "wake_latency_p99", "max_p99_wake_latency_us", 20000.0, "us")              \
+	X(WAKE_CV, "wake_latency_cv", "max_wake_latency_cv", NAN, "ratio")                     \
+	X(ITERATION_RATE, "iteration_rate", "min_iteration_rate", 0.0, "iterations/s")         \
+	X(MIGRATION_RATIO, "migration_ratio", "max_migration_ratio", NAN, "ratio")             \
+	X(RQ_IMBALANCE, "rq_imbalance", "max_rq_imbalance", NAN, "tasks")                      \
+	X(PAGE_LOCALITY, "page_locality", "min_page_locality", 0.8, "ratio")                   \
+	X(CROSS_NODE, "cross_node_migration", "max_cross_node_migration_ratio", 0.05, "ratio") \
+	X(WEIGHTED_FAIRNESS, "weighted_fairness", "max_fairness_error", 0.25, "ratio")         \
 	X(TIMER_P99, "timer_latency_p99", "max_p99_timer_latency_us", 20000.0, "us")
 
 enum sc_check_id {
 #define SC_X_(id, name, key, def, unit) SC_CHECK_##id,
 	SC_CHECKS(SC_X_)
 #undef SC_X_
-	SC_CHECK_MAX
+		SC_CHECK_MAX
 };
 
 struct sc_check_def {
-	const char *name;      /* the check as reported */
-	const char *key;       /* the threshold key in a scenario / --check */
-	double default_value;  /* NAN = off by default */
+	const char *name;     /* the check as reported */
+	const char *key;      /* the threshold key in a scenario / --check */
+	double default_value; /* NAN = off by default */
 	const char *unit;
 	const char *description;
 };
@@ -158,8 +157,7 @@ void sc_check_config_init(struct sc_check_config *c); /* the defaults */
  * Applies "key=value" (a --check flag): the value is a number, "off", or for
  * isolation true/false. -EINVAL with a message naming the key otherwise.
  */
-int sc_check_config_apply(struct sc_check_config *c, const char *assignment,
-			  struct sc_error *err);
+int sc_check_config_apply(struct sc_check_config *c, const char *assignment, struct sc_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* The scenario                                                              */
@@ -191,8 +189,8 @@ struct sc_scenario {
 	char *name;
 	char *description;
 	struct sc_scenario_requires requires;
-	uint64_t settle_ms;          /* the BASELINE phase */
-	uint64_t sample_interval_ms; /* monitor period */
+	uint64_t settle_ms;		    /* the BASELINE phase */
+	uint64_t sample_interval_ms;	    /* monitor period */
 	struct sc_scenario_cgroup *cgroups; /* parents before children */
 	size_t n_cgroups;
 	struct sc_scenario_step *steps;
@@ -211,7 +209,7 @@ uint64_t sc_scenario_total_workers(const struct sc_scenario *s);
 
 /* What the parser validates against (the host's facts). */
 struct sc_scenario_env {
-	const struct sc_cpu_set *online_cpus; /* NULL: CPUs are not checked */
+	const struct sc_cpu_set *online_cpus;  /* NULL: CPUs are not checked */
 	const struct sc_cpu_set *online_nodes; /* NULL: nodes are not checked */
 };
 

@@ -29,21 +29,21 @@ struct sc_run_info {
 	char *schedcheck_version;
 	char **argv; /* the command line */
 	size_t argc;
-	char *scenario;       /* scenario name, may be NULL */
-	uint64_t start_unix_ns;  /* CLOCK_REALTIME at start */
+	char *scenario;		/* scenario name, may be NULL */
+	uint64_t start_unix_ns; /* CLOCK_REALTIME at start */
 	uint64_t end_unix_ns;
 	char *hostname;
-	char *kernel_release;    /* uname -r */
-	char *kernel_version;    /* uname -v */
-	char *machine;           /* uname -m */
+	char *kernel_release; /* uname -r */
+	char *kernel_version; /* uname -v */
+	char *machine;	      /* uname -m */
 	uint64_t nr_cpus_online;
 	uint64_t nr_numa_nodes;
-	char *cpus_online;       /* kernel list format, e.g. "0-3" */
-	char *scheduler;         /* "eevdf", or the sched_ext ops name */
+	char *cpus_online; /* kernel list format, e.g. "0-3" */
+	char *scheduler;   /* "eevdf", or the sched_ext ops name */
 	char *clocksource;
 	struct sc_opt_f64 loadavg_1min;
-	char *cgroup_mode;       /* "v2", "v1", "hybrid", or NULL */
-	bool interrupted;        /* stopped by a signal before the end */
+	char *cgroup_mode; /* "v2", "v1", "hybrid", or NULL */
+	bool interrupted;  /* stopped by a signal before the end */
 };
 
 struct sc_sidecar {
@@ -78,8 +78,7 @@ int sc_sidecar_write_file(const struct sc_sidecar *s, const char *path, struct s
  * wake_latencies_ns[7]) for a type, range or limit error. *out is
  * initialised and filled only on success.
  */
-int sc_sidecar_from_json(const char *buf, size_t len, struct sc_sidecar *out,
-			 struct sc_error *err);
+int sc_sidecar_from_json(const char *buf, size_t len, struct sc_sidecar *out, struct sc_error *err);
 int sc_sidecar_read_file(const char *path, struct sc_sidecar *out, struct sc_error *err);
 
 /*

@@ -89,18 +89,18 @@ void sc_reservoir_release(struct sc_reservoir *r);
 /* Worker reports: the workload engine's output, plain data                  */
 /* ------------------------------------------------------------------------ */
 
-#define SC_WORKER_EXIT_KINDS(X)                                                          \
-	X(RUNNING, "running")     /* still alive when the report was taken */            \
-	X(EXITED, "exited")       /* exit status in exit_status */                      \
-	X(SIGNALED, "signaled")   /* killed by signal exit_status */                    \
-	X(TIMED_OUT, "timed_out") /* did not stop or report by its deadline */         \
+#define SC_WORKER_EXIT_KINDS(X)                                                \
+	X(RUNNING, "running")	  /* still alive when the report was taken */  \
+	X(EXITED, "exited")	  /* exit status in exit_status */             \
+	X(SIGNALED, "signaled")	  /* killed by signal exit_status */           \
+	X(TIMED_OUT, "timed_out") /* did not stop or report by its deadline */ \
 	X(SPAWN_FAILED, "spawn_failed")
 
 enum sc_worker_exit_kind {
 #define SC_X_(id, name) SC_WORKER_##id,
 	SC_WORKER_EXIT_KINDS(SC_X_)
 #undef SC_X_
-	SC_WORKER_EXIT_KIND_MAX
+		SC_WORKER_EXIT_KIND_MAX
 };
 
 const char *sc_worker_exit_kind_name(enum sc_worker_exit_kind k);
@@ -113,28 +113,28 @@ int sc_worker_exit_kind_parse(const char *name, enum sc_worker_exit_kind *out);
  */
 struct sc_worker_report {
 	uint64_t tid;
-	uint64_t iterations;      /* work units completed */
-	uint64_t wall_time_ns;    /* from release to stop */
-	uint64_t cpu_time_ns;     /* CLOCK_THREAD_CPUTIME_ID delta */
-	uint64_t off_cpu_ns;      /* wall_time_ns - cpu_time_ns, saturating at 0 */
-	uint64_t schedstat_cpu_time_ns;  /* /proc/.../schedstat field 1 delta */
+	uint64_t iterations;		 /* work units completed */
+	uint64_t wall_time_ns;		 /* from release to stop */
+	uint64_t cpu_time_ns;		 /* CLOCK_THREAD_CPUTIME_ID delta */
+	uint64_t off_cpu_ns;		 /* wall_time_ns - cpu_time_ns, saturating at 0 */
+	uint64_t schedstat_cpu_time_ns;	 /* /proc/.../schedstat field 1 delta */
 	uint64_t schedstat_run_delay_ns; /* field 2 delta */
-	uint64_t schedstat_run_count;    /* field 3 delta */
-	uint64_t migrations;      /* CPU changes seen between work units */
+	uint64_t schedstat_run_count;	 /* field 3 delta */
+	uint64_t migrations;		 /* CPU changes seen between work units */
 	struct sc_cpu_set cpus_used;
-	uint64_t max_gap_ms;      /* longest gap between consecutive work units */
-	uint64_t max_gap_cpu;     /* CPU the worker resumed on after that gap */
-	uint64_t max_gap_at_ns;   /* offset from release when the gap ended */
+	uint64_t max_gap_ms;		      /* longest gap between consecutive work units */
+	uint64_t max_gap_cpu;		      /* CPU the worker resumed on after that gap */
+	uint64_t max_gap_at_ns;		      /* offset from release when the gap ended */
 	struct sc_u64_vec wake_latencies_ns;  /* reservoir, <= SC_MAX_WAKE_SAMPLES */
-	uint64_t wake_sample_total;           /* true wake count */
+	uint64_t wake_sample_total;	      /* true wake count */
 	struct sc_u64_vec timer_latencies_ns; /* reservoir, <= SC_MAX_WAKE_SAMPLES */
 	uint64_t timer_sample_total;
-	uint64_t numa_pages_local;            /* pages on the policy's nodes */
-	uint64_t numa_pages_total;            /* pages resident */
-	uint64_t numa_pages_migrated;         /* /proc/vmstat delta (system-wide) */
+	uint64_t numa_pages_local;    /* pages on the policy's nodes */
+	uint64_t numa_pages_total;    /* pages resident */
+	uint64_t numa_pages_migrated; /* /proc/vmstat delta (system-wide) */
 	enum sc_worker_exit_kind exit_kind;
 	int exit_status; /* exit code or signal number */
-	char *error;     /* NULL, or why applying policy/affinity/mempolicy failed */
+	char *error;	 /* NULL, or why applying policy/affinity/mempolicy failed */
 	/*
 	 * schbench workers only (NULL otherwise): this worker's histograms,
 	 * loop count, run-delay pair for its role and window. Owned; freed by
@@ -150,16 +150,16 @@ void sc_worker_report_release(struct sc_worker_report *r);
 /* CgroupStats: whole-run per-cgroup reduction                               */
 /* ------------------------------------------------------------------------ */
 
-#define SC_SAMPLE_SOURCES(X)                        \
-	X(WAKE_LATENCY_NS, "wake_latency_ns")       \
-	X(TIMER_LATENCY_NS, "timer_latency_ns")     \
+#define SC_SAMPLE_SOURCES(X)                    \
+	X(WAKE_LATENCY_NS, "wake_latency_ns")   \
+	X(TIMER_LATENCY_NS, "timer_latency_ns") \
 	X(RUN_DELAY_NS, "run_delay_ns")
 
 enum sc_sample_source {
 #define SC_X_(id, name) SC_SOURCE_##id,
 	SC_SAMPLE_SOURCES(SC_X_)
 #undef SC_X_
-	SC_SAMPLE_SOURCE_MAX
+		SC_SAMPLE_SOURCE_MAX
 };
 
 const char *sc_sample_source_name(enum sc_sample_source s);
@@ -180,7 +180,7 @@ struct sc_cgroup_stats {
 	double p99_wake_latency_us;
 	double median_wake_latency_us;
 	double wake_latency_cv; /* pooled stddev / mean */
-	bool wake_measured;     /* false: the three wake fields are a 0.0 sentinel */
+	bool wake_measured;	/* false: the three wake fields are a 0.0 sentinel */
 	double median_timer_latency_us;
 	double p99_timer_latency_us;
 	double p999_timer_latency_us;
@@ -191,7 +191,7 @@ struct sc_cgroup_stats {
 	double mean_run_delay_us;
 	double worst_run_delay_us;
 	bool run_delay_measured; /* num_workers > 0 */
-	double page_locality;    /* local / total pages, 0..1 */
+	double page_locality;	 /* local / total pages, 0..1 */
 	double cross_node_migration_ratio;
 	/* taobench_whole lands here with the taobench work type. */
 	struct sc_metric_map ext_metrics;
@@ -227,24 +227,24 @@ bool sc_iterations_per_cpu_sec_of(uint64_t num_workers, uint64_t total_cpu_time_
 /* ------------------------------------------------------------------------ */
 
 struct sc_phase_cgroup_stats {
-	uint64_t num_workers;              /* sum on merge (disjoint worker subsets) */
-	struct sc_cpu_set cpus_used;       /* union */
+	uint64_t num_workers;		      /* sum on merge (disjoint worker subsets) */
+	struct sc_cpu_set cpus_used;	      /* union */
 	struct sc_u64_vec wake_latencies_ns;  /* concat <= cap, weighted merge > cap */
-	uint64_t wake_sample_total;        /* saturating sum */
+	uint64_t wake_sample_total;	      /* saturating sum */
 	struct sc_u64_vec timer_latencies_ns; /* as wake */
 	uint64_t timer_sample_total;
-	struct sc_u64_vec run_delays_ns;   /* one per worker; concat */
-	struct sc_f64_vec off_cpu_pcts;    /* one per worker with wall time; concat */
-	uint64_t total_migrations;         /* saturating sum */
+	struct sc_u64_vec run_delays_ns; /* one per worker; concat */
+	struct sc_f64_vec off_cpu_pcts;	 /* one per worker with wall time; concat */
+	uint64_t total_migrations;	 /* saturating sum */
 	uint64_t total_iterations;
 	uint64_t total_cpu_time_ns;
-	uint64_t numa_pages_local;         /* within-phase spatial sum */
+	uint64_t numa_pages_local; /* within-phase spatial sum */
 	uint64_t numa_pages_total;
-	uint64_t cross_node_migrated;      /* max (system-wide counter seen by all) */
-	uint64_t max_gap_ms;               /* coupled argmax with max_gap_cpu, b wins ties */
+	uint64_t cross_node_migrated; /* max (system-wide counter seen by all) */
+	uint64_t max_gap_ms;	      /* coupled argmax with max_gap_cpu, b wins ties */
 	uint64_t max_gap_cpu;
-	bool stripped;                     /* OR */
-	struct sc_metric_map metrics;      /* derived, emptied by merge */
+	bool stripped;		      /* OR */
+	struct sc_metric_map metrics; /* derived, emptied by merge */
 	/*
 	 * Per-phase schbench engine metrics (include/schedcheck/schbench.h),
 	 * NULL (None) for every non-schbench carrier. Owned. OR-with-combine in
@@ -276,14 +276,13 @@ bool sc_phase_cgroup_stats_off_cpu_summary(const struct sc_phase_cgroup_stats *p
 bool sc_phase_cgroup_stats_wake_summary(const struct sc_phase_cgroup_stats *p, double *p99_us,
 					double *median_us, int *err);
 /* (median_us, p99_us, p999_us) of the timer pool; false when empty. */
-bool sc_phase_cgroup_stats_timer_summary(const struct sc_phase_cgroup_stats *p,
-					 double *median_us, double *p99_us, double *p999_us,
-					 int *err);
+bool sc_phase_cgroup_stats_timer_summary(const struct sc_phase_cgroup_stats *p, double *median_us,
+					 double *p99_us, double *p999_us, int *err);
 /* Pooled stddev/mean of the wake pool (sum in integer); false when empty. */
 bool sc_phase_cgroup_stats_wake_cv(const struct sc_phase_cgroup_stats *p, double *cv);
 /* (mean_us, worst_us) of run_delays_ns, f64 sum; false when empty. */
-bool sc_phase_cgroup_stats_run_delay_summary(const struct sc_phase_cgroup_stats *p,
-					     double *mean_us, double *worst_us);
+bool sc_phase_cgroup_stats_run_delay_summary(const struct sc_phase_cgroup_stats *p, double *mean_us,
+					     double *worst_us);
 /* Derived per-cgroup metric; false when absent. */
 bool sc_phase_cgroup_stats_get(const struct sc_phase_cgroup_stats *p, const char *metric,
 			       double *out);
@@ -335,8 +334,7 @@ struct sc_carrier_map {
 };
 
 /* Finds the carrier for `name` or NULL. */
-struct sc_phase_cgroup_stats *sc_carrier_map_find(const struct sc_carrier_map *m,
-						  const char *name);
+struct sc_phase_cgroup_stats *sc_carrier_map_find(const struct sc_carrier_map *m, const char *name);
 /*
  * Inserts `stats` (moved in; the caller's struct is re-initialised) under
  * `name`, merging with an existing carrier of that name.
@@ -347,7 +345,7 @@ void sc_carrier_map_release(struct sc_carrier_map *m);
 
 struct sc_phase_bucket {
 	uint16_t step_index; /* 0 = BASELINE, k+1 = Step[k] */
-	char *label;         /* "BASELINE" / "Step[k]" */
+	char *label;	     /* "BASELINE" / "Step[k]" */
 	uint64_t start_ms;   /* UINT64_MAX with end_ms 0: merge-neutral guest window */
 	uint64_t end_ms;
 	uint64_t sample_count;
@@ -362,8 +360,8 @@ int sc_phase_bucket_copy(struct sc_phase_bucket *dst, const struct sc_phase_buck
 
 bool sc_phase_bucket_get(const struct sc_phase_bucket *b, const char *metric, double *out);
 /* -ENOENT with a diagnostic (step_index, label, sample_count, keys present). */
-int sc_phase_bucket_expect_metric(const struct sc_phase_bucket *b, const char *metric,
-				  double *out, char *err, size_t errlen);
+int sc_phase_bucket_expect_metric(const struct sc_phase_bucket *b, const char *metric, double *out,
+				  char *err, size_t errlen);
 /*
  * Cross-cgroup saturating sum of a carrier-only counter (total_migrations,
  * total_iterations, total_cpu_time_ns). false when `name` is not one of

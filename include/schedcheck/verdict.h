@@ -20,17 +20,17 @@ extern "C" {
 #endif
 
 /* Ordered by fold precedence, lowest first. */
-#define SC_OUTCOME_KINDS(X)                        \
-	X(SKIP, "skip")                            \
-	X(PASS, "pass")                            \
-	X(INCONCLUSIVE, "inconclusive")            \
+#define SC_OUTCOME_KINDS(X)             \
+	X(SKIP, "skip")                 \
+	X(PASS, "pass")                 \
+	X(INCONCLUSIVE, "inconclusive") \
 	X(FAIL, "fail")
 
 enum sc_outcome_kind {
 #define SC_X_(id, name) SC_OUTCOME_##id,
 	SC_OUTCOME_KINDS(SC_X_)
 #undef SC_X_
-	SC_OUTCOME_KIND_MAX
+		SC_OUTCOME_KIND_MAX
 };
 
 const char *sc_outcome_kind_name(enum sc_outcome_kind k);
@@ -41,14 +41,14 @@ int sc_outcome_kind_parse(const char *name, enum sc_outcome_kind *out);
  * except `message`. Optional numbers carry their own presence flag.
  */
 struct sc_assert_detail {
-	char *check;   /* check name, e.g. "max_gap" */
-	char *cgroup;  /* NULL when not cgroup-scoped */
+	char *check;  /* check name, e.g. "max_gap" */
+	char *cgroup; /* NULL when not cgroup-scoped */
 	bool has_phase;
-	uint16_t phase; /* sc_phase raw encoding */
+	uint16_t phase;		 /* sc_phase raw encoding */
 	struct sc_opt_f64 value; /* measured value */
 	struct sc_opt_f64 limit; /* threshold it was held to */
-	char *unit;    /* unit of value and limit */
-	char *message; /* one human sentence; never NULL once recorded */
+	char *unit;		 /* unit of value and limit */
+	char *message;		 /* one human sentence; never NULL once recorded */
 };
 
 struct sc_outcome {
@@ -58,7 +58,7 @@ struct sc_outcome {
 
 /* A positive confirmation recorded by a check's pass arm. */
 struct sc_pass_detail {
-	char *name;    /* claim name; the sentinel name marks truncation */
+	char *name; /* claim name; the sentinel name marks truncation */
 	char *message;
 	bool has_phase;
 	uint16_t phase;
@@ -77,7 +77,7 @@ enum sc_note_value_type {
 #define SC_X_(id, name) SC_NOTE_##id,
 	SC_NOTE_VALUE_TYPES(SC_X_)
 #undef SC_X_
-	SC_NOTE_VALUE_TYPE_MAX
+		SC_NOTE_VALUE_TYPE_MAX
 };
 
 const char *sc_note_value_type_name(enum sc_note_value_type t);
@@ -119,7 +119,7 @@ struct sc_scenario_stats {
 	struct sc_cgroup_stats *cgroups;
 	size_t n_cgroups;
 	uint64_t total_workers;
-	uint64_t total_cpus;       /* distinct CPUs used across cgroups (max on merge) */
+	uint64_t total_cpus; /* distinct CPUs used across cgroups (max on merge) */
 	uint64_t total_migrations;
 	uint64_t total_iterations;
 	struct sc_opt_f64 worst_spread; /* max per-cgroup spread; absent when none measured */

@@ -63,21 +63,21 @@ struct sc_vm_topology {
 };
 
 /* (id, name, N, L, C, T, summary) */
-#define SC_VM_TOPOLOGY_PRESETS(X)                                                         \
-	X(TINY_1LLC, "tiny-1llc", 1, 1, 2, 1, "2 CPUs, one node, one LLC")                \
-	X(SMP4_1LLC, "smp4-1llc", 1, 1, 4, 1, "4 CPUs sharing one LLC")                   \
+#define SC_VM_TOPOLOGY_PRESETS(X)                                                        \
+	X(TINY_1LLC, "tiny-1llc", 1, 1, 2, 1, "2 CPUs, one node, one LLC")               \
+	X(SMP4_1LLC, "smp4-1llc", 1, 1, 4, 1, "4 CPUs sharing one LLC")                  \
 	X(SMT_1LLC, "smt-1llc", 1, 1, 2, 2, "2 cores x 2 SMT threads, one LLC")          \
 	X(SMT_2LLC, "smt-2llc", 1, 2, 2, 2, "2 LLCs x 2 cores x 2 SMT threads (8 CPUs)") \
 	X(ODD_3LLC, "odd-3llc", 1, 3, 1, 1, "3 LLCs of 1 CPU: an odd count")             \
-	X(NUMA2_2LLC, "numa2-2llc", 2, 1, 2, 1, "2 nodes, one LLC of 2 cores each")       \
-	X(NUMA2_4LLC, "numa2-4llc", 2, 2, 2, 1, "2 nodes x 2 LLCs x 2 cores (8 CPUs)")    \
+	X(NUMA2_2LLC, "numa2-2llc", 2, 1, 2, 1, "2 nodes, one LLC of 2 cores each")      \
+	X(NUMA2_4LLC, "numa2-4llc", 2, 2, 2, 1, "2 nodes x 2 LLCs x 2 cores (8 CPUs)")   \
 	X(NUMA4_4LLC, "numa4-4llc", 4, 1, 2, 1, "4 nodes, one LLC of 2 cores each")
 
 enum sc_vm_topology_preset_id {
 #define SC_X_(id, name, n, l, c, t, summary) SC_VM_TOPO_##id,
 	SC_VM_TOPOLOGY_PRESETS(SC_X_)
 #undef SC_X_
-	SC_VM_TOPO_PRESET_MAX
+		SC_VM_TOPO_PRESET_MAX
 };
 
 struct sc_vm_topology_preset {
@@ -115,7 +115,7 @@ enum sc_vm_accel {
 #define SC_X_(id, name) SC_VM_ACCEL_##id,
 	SC_VM_ACCELS(SC_X_)
 #undef SC_X_
-	SC_VM_ACCEL_MAX
+		SC_VM_ACCEL_MAX
 };
 
 const char *sc_vm_accel_name(enum sc_vm_accel a);
@@ -141,15 +141,15 @@ enum sc_vm_accel sc_vm_accel_resolve(enum sc_vm_accel want, const char *root, ch
 #define SC_VM_MIN_MEMORY_MIB 128u
 
 struct sc_vm_qemu_config {
-	const char *qemu;        /* NULL: "qemu-system-x86_64" */
+	const char *qemu; /* NULL: "qemu-system-x86_64" */
 	const char *kernel;
 	const char *initrd;
 	const char *console_log; /* serial console -> this file */
 	const char *frames_path; /* the virtio-serial port -> this file */
 	struct sc_vm_topology topo;
-	uint64_t memory_mib;     /* rounded down to a multiple of the node count */
-	enum sc_vm_accel accel;  /* KVM or TCG (resolve AUTO first) */
-	const char *append;      /* extra kernel command line, may be NULL */
+	uint64_t memory_mib;	/* rounded down to a multiple of the node count */
+	enum sc_vm_accel accel; /* KVM or TCG (resolve AUTO first) */
+	const char *append;	/* extra kernel command line, may be NULL */
 };
 
 /*
@@ -202,7 +202,7 @@ enum sc_vm_initramfs_compression {
 #define SC_X_(id, name) SC_VM_INITRD_##id,
 	SC_VM_INITRAMFS_COMPRESSIONS(SC_X_)
 #undef SC_X_
-	SC_VM_INITRD_COMPRESSION_MAX
+		SC_VM_INITRD_COMPRESSION_MAX
 };
 
 const char *sc_vm_initramfs_compression_name(enum sc_vm_initramfs_compression c);
@@ -223,15 +223,15 @@ enum sc_vm_initramfs_entry_kind {
 #define SC_X_(id, name) SC_VM_ENTRY_##id,
 	SC_VM_INITRAMFS_ENTRY_KINDS(SC_X_)
 #undef SC_X_
-	SC_VM_ENTRY_KIND_MAX
+		SC_VM_ENTRY_KIND_MAX
 };
 
 /* One member: a directory, a file (from `src` on disk or `data`), a symlink. */
 struct sc_vm_initramfs_entry {
 	enum sc_vm_initramfs_entry_kind kind;
-	const char *path;   /* inside the archive, no leading '/' needed */
-	unsigned mode;      /* permission bits */
-	const char *src;    /* FILE: a host file, or NULL to use data/len */
+	const char *path; /* inside the archive, no leading '/' needed */
+	unsigned mode;	  /* permission bits */
+	const char *src;  /* FILE: a host file, or NULL to use data/len */
 	const void *data;
 	size_t len;
 	const char *target; /* SYMLINK */
@@ -252,11 +252,11 @@ int sc_vm_initramfs_list(const char *path, struct sc_argv *out, struct sc_error 
 /* What a run's initramfs holds. */
 struct sc_vm_initramfs_inputs {
 	const char *guest_binary; /* static schedcheck */
-	const char *busybox;      /* static busybox, NULL: none */
-	const char *scheduler;    /* scheduler binary, NULL: none */
+	const char *busybox;	  /* static busybox, NULL: none */
+	const char *scheduler;	  /* scheduler binary, NULL: none */
 	const char *scenario_json;
 	size_t scenario_len;
-	const char *checks;       /* "key=value\n" lines, may be NULL */
+	const char *checks; /* "key=value\n" lines, may be NULL */
 	enum sc_vm_initramfs_compression compression;
 	/* Issue 5: the scheduler's arguments, one per line (may be NULL). */
 	const char *scheduler_args;
@@ -304,8 +304,8 @@ int sc_vm_guest_find_port(const char *sysfs, const char *name, char *out, size_t
  * to `timeout_ms` for <sysfs>/kernel/sched_ext/state to read "enabled".
  * -EOPNOTSUPP naming the file when the kernel has no sched_ext.
  */
-int sc_vm_guest_start_scheduler(const char *path, const char *sysfs, uint64_t timeout_ms,
-				int *pid, struct sc_error *err);
+int sc_vm_guest_start_scheduler(const char *path, const char *sysfs, uint64_t timeout_ms, int *pid,
+				struct sc_error *err);
 
 /* Writes one frame (header + payload, retried on EINTR / short writes). */
 int sc_vm_send_frame(int fd, uint32_t type, const void *payload, size_t len);
@@ -340,14 +340,14 @@ struct sc_vm_collector {
 	bool have_hello, have_result, have_end;
 	struct sc_frame_hello hello;
 	struct sc_frame_end end;
-	struct sc_sidecar result;           /* from RESULT */
-	struct sc_phase_bucket *host;       /* from PHASE frames: windows + monitor metrics */
+	struct sc_sidecar result;     /* from RESULT */
+	struct sc_phase_bucket *host; /* from PHASE frames: windows + monitor metrics */
 	size_t n_host;
-	struct sc_phase_bucket *guest;      /* from CARRIER frames */
+	struct sc_phase_bucket *guest; /* from CARRIER frames */
 	size_t n_guest;
 	struct sc_frame_progress last_progress;
 	bool have_progress;
-	int error;                          /* sticky */
+	int error; /* sticky */
 	struct sc_error last_error;
 	/* Optional observers (may be NULL). */
 	void (*on_progress)(void *ctx, const struct sc_frame_progress *p);
@@ -367,8 +367,7 @@ int sc_vm_collector_feed(struct sc_vm_collector *c, const void *buf, size_t len,
  * metrics and moves the whole result into *out (initialised here).
  * -EPROTO naming what is missing otherwise.
  */
-int sc_vm_collector_finish(struct sc_vm_collector *c, struct sc_sidecar *out,
-			   struct sc_error *err);
+int sc_vm_collector_finish(struct sc_vm_collector *c, struct sc_sidecar *out, struct sc_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* The host side: one VM run                                                 */
@@ -377,24 +376,24 @@ int sc_vm_collector_finish(struct sc_vm_collector *c, struct sc_sidecar *out,
 #define SC_VM_CONSOLE_TAIL_LINES 20u
 
 /* How a VM run ended, as far as the host can tell. */
-#define SC_VM_ENDS(X)                                           \
-	X(OK, "ok")                 /* END frame and a clean stream */ \
-	X(PANIC, "kernel panic")                                \
-	X(OOPS, "kernel oops")                                  \
-	X(HUNG_TASK, "hung task")                               \
-	X(SOFTLOCKUP, "soft lockup")                            \
-	X(SCHED_EXT, "sched_ext error")                         \
-	X(TIMEOUT, "timeout")                                   \
-	X(BAD_STREAM, "corrupt result stream")                  \
-	X(NO_RESULT, "guest stopped without a result")          \
-	X(QEMU_FAILED, "qemu failed")                           \
+#define SC_VM_ENDS(X)                                  \
+	X(OK, "ok") /* END frame and a clean stream */ \
+	X(PANIC, "kernel panic")                       \
+	X(OOPS, "kernel oops")                         \
+	X(HUNG_TASK, "hung task")                      \
+	X(SOFTLOCKUP, "soft lockup")                   \
+	X(SCHED_EXT, "sched_ext error")                \
+	X(TIMEOUT, "timeout")                          \
+	X(BAD_STREAM, "corrupt result stream")         \
+	X(NO_RESULT, "guest stopped without a result") \
+	X(QEMU_FAILED, "qemu failed")                  \
 	X(INTERRUPTED, "interrupted")
 
 enum sc_vm_end {
 #define SC_X_(id, name) SC_VM_END_##id,
 	SC_VM_ENDS(SC_X_)
 #undef SC_X_
-	SC_VM_END_MAX
+		SC_VM_END_MAX
 };
 
 const char *sc_vm_end_name(enum sc_vm_end e);
@@ -410,17 +409,17 @@ enum sc_vm_end sc_vm_console_classify(const char *log, size_t len, char *line, s
 void sc_vm_console_tail(const char *log, size_t len, unsigned n, char *out, size_t out_len);
 
 struct sc_vm_run_options {
-	const char *qemu;        /* NULL: qemu-system-x86_64 */
+	const char *qemu; /* NULL: qemu-system-x86_64 */
 	const char *kernel;
 	const char *initrd;
 	const char *console_log; /* kept */
 	const char *frames_path; /* kept (the raw stream, for post-mortems) */
-	const char *qemu_log;    /* qemu's own stderr; kept */
+	const char *qemu_log;	 /* qemu's own stderr; kept */
 	struct sc_vm_topology topo;
 	uint64_t memory_mib;
-	enum sc_vm_accel accel;  /* AUTO is resolved inside (and falls back to TCG) */
+	enum sc_vm_accel accel; /* AUTO is resolved inside (and falls back to TCG) */
 	const char *append;
-	uint64_t timeout_ms;     /* whole run, boot included */
+	uint64_t timeout_ms;	 /* whole run, boot included */
 	volatile int *stop_flag; /* set (SIGINT) to stop the guest; may be NULL */
 	void (*on_progress)(void *ctx, const struct sc_frame_progress *p);
 	void (*on_log)(void *ctx, const char *text);
@@ -430,17 +429,17 @@ struct sc_vm_run_options {
 
 struct sc_vm_run_report {
 	enum sc_vm_end end;
-	enum sc_vm_accel accel;    /* what was used in the end */
+	enum sc_vm_accel accel; /* what was used in the end */
 	char accel_why[256];
-	bool kvm_fell_back;        /* AUTO tried KVM and fell back to TCG */
-	uint64_t wall_ms;          /* qemu start to exit */
-	uint64_t first_frame_ms;   /* qemu start to the guest's HELLO (boot time) */
-	int qemu_status;           /* wait status */
-	char reason[512];          /* one sentence when end != OK */
-	int64_t guest_status;      /* the END frame's status: 0 or the guest's -errno */
+	bool kvm_fell_back;	 /* AUTO tried KVM and fell back to TCG */
+	uint64_t wall_ms;	 /* qemu start to exit */
+	uint64_t first_frame_ms; /* qemu start to the guest's HELLO (boot time) */
+	int qemu_status;	 /* wait status */
+	char reason[512];	 /* one sentence when end != OK */
+	int64_t guest_status;	 /* the END frame's status: 0 or the guest's -errno */
 	bool guest_interrupted;
-	char guest_error[512];     /* the END frame's error, "" when none */
-	char console_tail[4096];   /* last console lines when end != OK */
+	char guest_error[512];	 /* the END frame's error, "" when none */
+	char console_tail[4096]; /* last console lines when end != OK */
 };
 
 void sc_vm_run_options_init(struct sc_vm_run_options *o);
@@ -457,7 +456,6 @@ void sc_vm_run_options_init(struct sc_vm_run_options *o);
 int sc_vm_run(const struct sc_vm_run_options *o, struct sc_sidecar *out,
 	      struct sc_vm_run_report *rep, struct sc_error *err);
 
-
 /* ------------------------------------------------------------------------ */
 /* sched_ext kernels and schedulers built here (docs/sched_ext.md)           */
 /* ------------------------------------------------------------------------ */
@@ -473,8 +471,8 @@ struct sc_vm_kbuild_options {
 	const char *source;    /* a kernel tree or a linux-source tarball; NULL: the default */
 	const char *fragment;  /* the Kconfig fragment (required) */
 	const char *cache_dir; /* required */
-	unsigned jobs;         /* make -j; 0: the online CPUs */
-	bool force;            /* rebuild even when the entry is complete */
+	unsigned jobs;	       /* make -j; 0: the online CPUs */
+	bool force;	       /* rebuild even when the entry is complete */
 	/* Observers, may be NULL: a step ("extracting ..."), every output line. */
 	void (*on_step)(void *ctx, const char *step);
 	void (*on_line)(void *ctx, const char *line);
@@ -483,18 +481,18 @@ struct sc_vm_kbuild_options {
 
 /* One cache entry: <cache>/sched-ext-kernels/<key>/. */
 struct sc_vm_kbuild_entry {
-	char key[96];            /* "<source label>-<16 hex>" */
+	char key[96]; /* "<source label>-<16 hex>" */
 	char dir[PATH_MAX];
-	char bzimage[PATH_MAX];  /* <dir>/bzImage */
-	char tree[PATH_MAX];     /* the configured kernel tree (sources) */
-	char objtree[PATH_MAX];  /* where vmlinux and .config are */
-	char source[PATH_MAX];   /* what it was built from */
-	char release[96];        /* kernel release, e.g. 6.12.57 */
+	char bzimage[PATH_MAX]; /* <dir>/bzImage */
+	char tree[PATH_MAX];	/* the configured kernel tree (sources) */
+	char objtree[PATH_MAX]; /* where vmlinux and .config are */
+	char source[PATH_MAX];	/* what it was built from */
+	char release[96];	/* kernel release, e.g. 6.12.57 */
 	char fragment[PATH_MAX];
 	char fragment_sha256[65];
 	uint64_t built_unix_s;
-	uint64_t build_ms;       /* wall time of the build that made it */
-	bool complete;           /* bzImage and the info file are there */
+	uint64_t build_ms; /* wall time of the build that made it */
+	bool complete;	   /* bzImage and the info file are there */
 };
 
 /*
@@ -533,14 +531,15 @@ int sc_vm_kbuild_list(const char *cache_dir, struct sc_vm_kbuild_entry **out, si
 int sc_vm_kbuild_newest(const char *cache_dir, struct sc_vm_kbuild_entry *out);
 
 /* The entry whose bzImage is `kernel`; -ENOENT when it is not a cached one. */
-int sc_vm_kbuild_entry_of(const char *cache_dir, const char *kernel, struct sc_vm_kbuild_entry *out);
+int sc_vm_kbuild_entry_of(const char *cache_dir, const char *kernel,
+			  struct sc_vm_kbuild_entry *out);
 
 /* The example schedulers of tools/sched_ext. */
 #define SC_VM_SCX_EXAMPLES "scx_simple scx_qmap scx_central scx_flatcg"
 
 struct sc_vm_scx_build_options {
 	const char *clang_suffix; /* "-16"; NULL: the newest clang-NN (>= 16) on PATH */
-	unsigned jobs;            /* 0: the online CPUs */
+	unsigned jobs;		  /* 0: the online CPUs */
 	bool force;
 	void (*on_step)(void *ctx, const char *step);
 	void (*on_line)(void *ctx, const char *line);
@@ -595,8 +594,8 @@ struct sc_vm_elf_dep {
  * /usr/lib64, /lib, /usr/lib. `sysroot` prefixes every lookup ("" or NULL
  * here). *n = 0 for a static program. -ENOENT naming a library not found.
  */
-int sc_vm_elf_deps(const char *path, const char *sysroot, struct sc_vm_elf_dep *deps,
-		   size_t max, size_t *n, struct sc_error *err);
+int sc_vm_elf_deps(const char *path, const char *sysroot, struct sc_vm_elf_dep *deps, size_t max,
+		   size_t *n, struct sc_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Watching a sched_ext scheduler in the guest                               */
@@ -620,17 +619,17 @@ struct sc_vm_scx_tail {
  * fixed-size: no allocation after start, so polling is safe anywhere.
  */
 struct sc_vm_scx_watch {
-	int pid;               /* -1 once reaped */
-	int out_fd, kmsg_fd;   /* -1 when closed / unavailable */
+	int pid;	     /* -1 once reaped */
+	int out_fd, kmsg_fd; /* -1 when closed / unavailable */
 	char state_path[PATH_MAX];
 	char ops_path[PATH_MAX];
-	char ops[64];          /* root/ops when enabled, "" when unknown */
+	char ops[64]; /* root/ops when enabled, "" when unknown */
 	uint64_t enabled_after_ms;
-	bool enabled;          /* it attached (state read "enabled") */
-	bool failed;           /* the scheduler went away or sched_ext left "enabled" */
-	bool stopping;         /* we stopped it: its exit is no failure */
-	int exit_status;       /* wait status, valid when pid == -1 */
-	char reason[512];      /* one sentence when failed */
+	bool enabled;		 /* it attached (state read "enabled") */
+	bool failed;		 /* the scheduler went away or sched_ext left "enabled" */
+	bool stopping;		 /* we stopped it: its exit is no failure */
+	int exit_status;	 /* wait status, valid when pid == -1 */
+	char reason[512];	 /* one sentence when failed */
 	char kernel_reason[256]; /* "runnable task stall" from the disable line, "" none */
 	char kernel_detail[256]; /* the line after it: "schedcheck[88] failed to run for 5.053s" */
 	struct sc_vm_scx_tail sched_tail;  /* the scheduler's output */

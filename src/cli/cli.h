@@ -12,12 +12,12 @@
 #include <schedcheck/verdict.h>
 
 enum sc_exit_code {
-	SC_EXIT_PASS = 0,         /* pass (and skip without --strict) */
-	SC_EXIT_FAIL = 1,         /* at least one check failed */
-	SC_EXIT_USAGE = 2,        /* bad input: flag, scenario, sidecar */
+	SC_EXIT_PASS = 0,	  /* pass (and skip without --strict) */
+	SC_EXIT_FAIL = 1,	  /* at least one check failed */
+	SC_EXIT_USAGE = 2,	  /* bad input: flag, scenario, sidecar */
 	SC_EXIT_INCONCLUSIVE = 3, /* nothing failed, something could not be decided */
-	SC_EXIT_ENV = 4,          /* the environment broke: I/O, memory, kernel */
-	SC_EXIT_SKIP = 5,         /* everything skipped, with --strict */
+	SC_EXIT_ENV = 4,	  /* the environment broke: I/O, memory, kernel */
+	SC_EXIT_SKIP = 5,	  /* everything skipped, with --strict */
 	SC_EXIT_INTERRUPTED = 130,
 };
 
@@ -36,8 +36,8 @@ struct sc_sidecar;
  * (`json`) or the text report and the sidecar path plus `trailer` (may be
  * NULL). Returns the write's result (< 0: the sidecar is missing).
  */
-int sc_cli_emit_result(const char *cmd, const struct sc_sidecar *sc, const char *out_path,
-		       int json, int verbose, const char *trailer);
+int sc_cli_emit_result(const char *cmd, const struct sc_sidecar *sc, const char *out_path, int json,
+		       int verbose, const char *trailer);
 
 /*
  * Records an Inconclusive "run" outcome: the run did not complete (an

@@ -362,7 +362,8 @@ int sc_cmd_guest(int argc, char **argv)
 				send_log(fd, "the scheduler failed at the end of the run: %s",
 					 scx.reason);
 			if (r < 0 && scx.failed) {
-				/* The run broke because the scheduler did: its failure is the verdict. */
+				/* The run broke because the scheduler did: its failure is the
+				 * verdict. */
 				char note[sizeof(err.msg) + 64];
 
 				snprintf(note, sizeof(note), "the run stopped early: %s", err.msg);
@@ -370,11 +371,10 @@ int sc_cmd_guest(int argc, char **argv)
 				r = 0;
 			}
 			sc_vm_scx_watch_close(&scx, 3000);
-			v = sc_vm_scx_watch_verdict(&scx, SC_VM_GUEST_SCHEDULER,
-						    scn.expect.has_scheduler_error ?
-							    scn.expect.scheduler_error :
-							    NULL,
-						    &sc.result);
+			v = sc_vm_scx_watch_verdict(
+				&scx, SC_VM_GUEST_SCHEDULER,
+				scn.expect.has_scheduler_error ? scn.expect.scheduler_error : NULL,
+				&sc.result);
 			if (v < 0) {
 				sc_error_set(&verr, "recording the scheduler's verdict: %s",
 					     strerror(-v));

@@ -68,11 +68,13 @@ static void run_usage(FILE *f)
 		"usage: schedcheck run [options] [SCENARIO | FILE.json]\n\n"
 		"Runs a canned scenario (see `schedcheck list`; default: %s) or a scenario file\n"
 		"on this host and gives a verdict.\n\n"
-		"  -o, --output FILE     sidecar path (default: a new file in $SCHEDCHECK_RESULTS_DIR,\n"
+		"  -o, --output FILE     sidecar path (default: a new file in "
+		"$SCHEDCHECK_RESULTS_DIR,\n"
 		"                        /var/lib/schedcheck/results as root, else\n"
 		"                        ~/.local/state/schedcheck/results)\n"
 		"      --json            print the result as JSON on stdout instead of the report\n"
-		"  -c, --check KEY=VALUE override a check threshold (repeatable; VALUE may be 'off');\n"
+		"  -c, --check KEY=VALUE override a check threshold (repeatable; VALUE may be "
+		"'off');\n"
 		"                        see `schedcheck checks`\n"
 		"      --strict          a skipped run exits 5 instead of 0\n"
 		"  -v, --verbose         list passing checks too\n"
@@ -203,7 +205,8 @@ int sc_cmd_run(int argc, char **argv)
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 		if (snprintf(path_buf, sizeof(path_buf), "%s/%s-%s-%d.json", dir, scn.name, stamp,
 			     (int)getpid()) >= (int)sizeof(path_buf)) {
-			fprintf(stderr, "schedcheck run: results directory path too long (use -o)\n");
+			fprintf(stderr,
+				"schedcheck run: results directory path too long (use -o)\n");
 			sc_scenario_release(&scn);
 			return SC_EXIT_ENV;
 		}
@@ -274,7 +277,8 @@ int sc_cmd_list(int argc, char **argv)
 	size_t i;
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: schedcheck list\n\nLists the canned scenarios built into schedcheck.\n");
+		printf("usage: schedcheck list\n\nLists the canned scenarios built into "
+		       "schedcheck.\n");
 		return SC_EXIT_PASS;
 	}
 	if (argc > 1) {
@@ -298,8 +302,9 @@ int sc_cmd_show_scenario(int argc, char **argv)
 	}
 	json = sc_canned_json(argv[1]);
 	if (!json) {
-		fprintf(stderr, "schedcheck show-scenario: no canned scenario '%s' (see `schedcheck "
-				"list`)\n",
+		fprintf(stderr,
+			"schedcheck show-scenario: no canned scenario '%s' (see `schedcheck "
+			"list`)\n",
 			argv[1]);
 		return SC_EXIT_USAGE;
 	}
@@ -320,8 +325,7 @@ int sc_cmd_checks(int argc, char **argv)
 		fprintf(stderr, "usage: schedcheck checks\n");
 		return SC_EXIT_USAGE;
 	}
-	printf("%-22s %-32s %10s %-12s %s\n", "CHECK", "THRESHOLD KEY", "DEFAULT", "UNIT",
-	       "WHAT");
+	printf("%-22s %-32s %10s %-12s %s\n", "CHECK", "THRESHOLD KEY", "DEFAULT", "UNIT", "WHAT");
 	for (i = 0; i < SC_CHECK_MAX; i++) {
 		const struct sc_check_def *d = sc_check_def_at((enum sc_check_id)i);
 		char dflt[32];

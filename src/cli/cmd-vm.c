@@ -49,20 +49,30 @@ static void vm_usage(FILE *f)
 		"Boots a kernel in qemu with the chosen CPU topology, runs the scenario inside\n"
 		"(schedcheck is the guest's PID 1) and gives the same verdict, report and\n"
 		"sidecar as `schedcheck run`. docs/vm.md has the details.\n\n"
-		"  --kernel PATH         kernel image (default: $SCHEDCHECK_KERNEL, then the newest\n"
-		"                        <cache>/kernels/*/boot/vmlinuz-*, then /boot/vmlinuz-$(uname -r))\n"
-		"  --topology SPEC       a preset (--list-topologies) or N,L,C,T: NUMA nodes, LLCs\n"
+		"  --kernel PATH         kernel image (default: $SCHEDCHECK_KERNEL, then the "
+		"newest\n"
+		"                        <cache>/kernels/*/boot/vmlinuz-*, then "
+		"/boot/vmlinuz-$(uname -r))\n"
+		"  --topology SPEC       a preset (--list-topologies) or N,L,C,T: NUMA nodes, "
+		"LLCs\n"
 		"                        per node, cores per LLC, threads per core (default %s)\n"
 		"  --memory MIB          guest memory, split evenly over the nodes (default 1024)\n"
 		"  --accel auto|kvm|tcg  auto: KVM when it can run the kernel, else TCG (default)\n"
 		"  --timeout S           whole run, boot included (default: scenario + 300 s)\n"
-		"  --scheduler PATH|NAME sched_ext scheduler started in the guest first and watched\n"
-		"                        for the whole run (its failure is a Fail); a NAME such as\n"
-		"                        scx_simple is one built by `schedcheck kernel schedulers`;\n"
-		"                        its arguments follow `--` at the end. Without --kernel, the\n"
-		"                        newest cached sched_ext kernel is used (docs/sched_ext.md)\n"
-		"  --guest-binary PATH   the static schedcheck for the guest (default: this one if\n"
-		"                        static, else schedcheck-static beside it, $SCHEDCHECK_GUEST_BIN)\n"
+		"  --scheduler PATH|NAME sched_ext scheduler started in the guest first and "
+		"watched\n"
+		"                        for the whole run (its failure is a Fail); a NAME such "
+		"as\n"
+		"                        scx_simple is one built by `schedcheck kernel "
+		"schedulers`;\n"
+		"                        its arguments follow `--` at the end. Without --kernel, "
+		"the\n"
+		"                        newest cached sched_ext kernel is used "
+		"(docs/sched_ext.md)\n"
+		"  --guest-binary PATH   the static schedcheck for the guest (default: this one "
+		"if\n"
+		"                        static, else schedcheck-static beside it, "
+		"$SCHEDCHECK_GUEST_BIN)\n"
 		"  --busybox PATH        static busybox for the guest (default /bin/busybox)\n"
 		"  --initrd-compression none|gzip  (default none: faster to unpack under TCG)\n"
 		"  --append TEXT         extra kernel command line\n"
@@ -76,11 +86,14 @@ static void vm_usage(FILE *f)
 		"      --list-topologies print the topology presets and exit\n"
 		"      --print-qemu      print the qemu command line and exit\n"
 		"      --prepare-only    build (or find) the initramfs, print its path and exit\n"
-		"      --decode-frames FILE  read a saved guest stream (FILE.frames), check it like\n"
-		"                        the host does and render its result (2: corrupt stream)\n\n"
+		"      --decode-frames FILE  read a saved guest stream (FILE.frames), check it "
+		"like\n"
+		"                        the host does and render its result (2: corrupt "
+		"stream)\n\n"
 		"cache: $SCHEDCHECK_CACHE_DIR, else /var/cache/schedcheck as root, else\n"
 		"$XDG_CACHE_HOME/schedcheck or ~/.cache/schedcheck\n"
-		"exit codes: as `schedcheck run`; a guest panic, oops, hang or timeout is a fail (1)\n",
+		"exit codes: as `schedcheck run`; a guest panic, oops, hang or timeout is a fail "
+		"(1)\n",
 		SC_VM_DEFAULT_TOPOLOGY);
 }
 
@@ -108,8 +121,8 @@ static void ui_progress(void *ctx, const struct sc_frame_progress *p)
 
 	if (!ui->progress)
 		return;
-	fprintf(stderr, "\r\033[K[guest %s] %.1f / %.1f s", p->phase, (double)p->elapsed_ms / 1000.0,
-		(double)p->total_ms / 1000.0);
+	fprintf(stderr, "\r\033[K[guest %s] %.1f / %.1f s", p->phase,
+		(double)p->elapsed_ms / 1000.0, (double)p->total_ms / 1000.0);
 	fflush(stderr);
 }
 
@@ -291,8 +304,9 @@ int sc_cmd_vm(int argc, char **argv)
 
 			for (k2 = c + 1; k2 < argc; k2++) {
 				if (strchr(argv[k2], '\n')) {
-					fprintf(stderr, "schedcheck vm: a scheduler argument holds a "
-							"newline\n");
+					fprintf(stderr,
+						"schedcheck vm: a scheduler argument holds a "
+						"newline\n");
 					return SC_EXIT_USAGE;
 				}
 				need += strlen(argv[k2]) + 1;
@@ -342,7 +356,8 @@ int sc_cmd_vm(int argc, char **argv)
 		case 'T':
 			errno = 0;
 			timeout_s = strtoull(optarg, &end, 10);
-			if (errno || *end || end == optarg || !timeout_s || timeout_s > 7 * 24 * 3600) {
+			if (errno || *end || end == optarg || !timeout_s ||
+			    timeout_s > 7 * 24 * 3600) {
 				fprintf(stderr, "schedcheck vm: --timeout: 1..604800 seconds\n");
 				return SC_EXIT_USAGE;
 			}
@@ -358,7 +373,8 @@ int sc_cmd_vm(int argc, char **argv)
 			break;
 		case 'z':
 			if (sc_vm_initramfs_compression_parse(optarg, &comp) < 0) {
-				fprintf(stderr, "schedcheck vm: --initrd-compression: none or gzip\n");
+				fprintf(stderr,
+					"schedcheck vm: --initrd-compression: none or gzip\n");
 				return SC_EXIT_USAGE;
 			}
 			break;
@@ -462,8 +478,9 @@ int sc_cmd_vm(int argc, char **argv)
 			return SC_EXIT_USAGE;
 		}
 	} else {
-		fprintf(stderr, "schedcheck vm: '%s' is neither a canned scenario (see `schedcheck "
-				"list`) nor a file\n",
+		fprintf(stderr,
+			"schedcheck vm: '%s' is neither a canned scenario (see `schedcheck "
+			"list`) nor a file\n",
 			which);
 		free(checks_text);
 		free(sched_args);
@@ -505,8 +522,9 @@ int sc_cmd_vm(int argc, char **argv)
 		timeout_s = sc_scenario_duration_ms(&scn) / 1000 + 300;
 
 	if (scn.expect.has_scheduler_error && !scheduler) {
-		fprintf(stderr, "schedcheck vm: %s expects a scheduler error "
-				"(expect.scheduler_error); pass --scheduler\n",
+		fprintf(stderr,
+			"schedcheck vm: %s expects a scheduler error "
+			"(expect.scheduler_error); pass --scheduler\n",
 			which);
 		goto out_usage;
 	}
@@ -516,8 +534,10 @@ int sc_cmd_vm(int argc, char **argv)
 		goto out_usage;
 	}
 
-	/* Kernel (a cached sched_ext one first when there is a scheduler), guest binary, busybox, cache. */
-	if (sc_vm_find_kernel_for(kernel_arg, scheduler != NULL, kernel, sizeof(kernel), &err) < 0) {
+	/* Kernel (a cached sched_ext one first when there is a scheduler), guest binary, busybox,
+	 * cache. */
+	if (sc_vm_find_kernel_for(kernel_arg, scheduler != NULL, kernel, sizeof(kernel), &err) <
+	    0) {
 		fprintf(stderr, "schedcheck vm: %s\n", err.msg);
 		goto out_env;
 	}
@@ -543,7 +563,8 @@ int sc_cmd_vm(int argc, char **argv)
 		fprintf(stderr, "schedcheck vm: no cache directory (set $SCHEDCHECK_CACHE_DIR)\n");
 		goto out_env;
 	}
-	/* `--scheduler scx_simple`: the one built for this kernel (`schedcheck kernel schedulers`). */
+	/* `--scheduler scx_simple`: the one built for this kernel (`schedcheck kernel schedulers`).
+	 */
 	if (scheduler && !strchr(scheduler, '/') && access(scheduler, F_OK) != 0) {
 		if (sc_vm_kbuild_find_scheduler(cache, kernel, scheduler, sched_path,
 						sizeof(sched_path), &err) < 0) {
@@ -594,9 +615,10 @@ int sc_cmd_vm(int argc, char **argv)
 		}
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-		if (snprintf(path_buf, sizeof(path_buf), "%s/%s-vm-%s-%d.json", dir, scn.name, stamp,
-			     (int)getpid()) >= (int)sizeof(path_buf)) {
-			fprintf(stderr, "schedcheck vm: results directory path too long (use -o)\n");
+		if (snprintf(path_buf, sizeof(path_buf), "%s/%s-vm-%s-%d.json", dir, scn.name,
+			     stamp, (int)getpid()) >= (int)sizeof(path_buf)) {
+			fprintf(stderr,
+				"schedcheck vm: results directory path too long (use -o)\n");
 			goto out_env;
 		}
 		out_path = path_buf;
@@ -722,13 +744,15 @@ int sc_cmd_vm(int argc, char **argv)
 		note_u64(&sc.result, "vm.initramfs_prep_ms", t_prep);
 		note_text(&sc.result, "vm.console_log", console);
 		if (rep.accel == SC_VM_ACCEL_TCG) {
-			sc_assert_result_note(&sc.result, "vm",
-					      "the guest ran under TCG (software emulation): timing "
-					      "figures (latencies, rates, gaps) are emulated, not "
-					      "those of real hardware");
+			sc_assert_result_note(
+				&sc.result, "vm",
+				"the guest ran under TCG (software emulation): timing "
+				"figures (latencies, rates, gaps) are emulated, not "
+				"those of real hardware");
 			if (!json)
-				fprintf(stderr, "schedcheck vm: warning: TCG (%s); timing figures are "
-						"emulated\n",
+				fprintf(stderr,
+					"schedcheck vm: warning: TCG (%s); timing figures are "
+					"emulated\n",
 					rep.accel_why);
 		}
 		if (rep.end == SC_VM_END_OK && rep.guest_status < 0) {

@@ -36,8 +36,8 @@ void sc_cli_results_dir(char *buf, size_t len)
 		snprintf(buf, len, "%s/.local/state/schedcheck/results", home ? home : ".");
 }
 
-int sc_cli_emit_result(const char *cmd, const struct sc_sidecar *sc, const char *out_path,
-		       int json, int verbose, const char *trailer)
+int sc_cli_emit_result(const char *cmd, const struct sc_sidecar *sc, const char *out_path, int json,
+		       int verbose, const char *trailer)
 {
 	struct sc_error werr;
 	int w = sc_sidecar_write_file(sc, out_path, &werr);

@@ -75,8 +75,7 @@ int sc_frame_header_encode(uint32_t type, const void *payload, size_t len,
 	return 0;
 }
 
-int sc_frame_encode(uint32_t type, const void *payload, size_t len, uint8_t **out,
-		    size_t *out_len)
+int sc_frame_encode(uint32_t type, const void *payload, size_t len, uint8_t **out, size_t *out_len)
 {
 	uint8_t hdr[SC_FRAME_HEADER_SIZE];
 	uint8_t *buf;
@@ -157,8 +156,8 @@ static int decoder_take_header(struct sc_frame_decoder *d, struct sc_error *err)
 		sc_error_set(&d->last_error,
 			     "frame at stream offset %llu (%s): payload length %u exceeds the "
 			     "limit of %u bytes",
-			     (unsigned long long)d->frame_offset, sc_frame_type_name(d->type), d->len,
-			     d->max_payload);
+			     (unsigned long long)d->frame_offset, sc_frame_type_name(d->type),
+			     d->len, d->max_payload);
 		return decoder_fail(d, -EBADMSG, err);
 	}
 	d->payload_have = 0;
@@ -175,8 +174,8 @@ static int decoder_take_header(struct sc_frame_decoder *d, struct sc_error *err)
 	return 0;
 }
 
-int sc_frame_decoder_feed(struct sc_frame_decoder *d, const void *buf, size_t len,
-			  size_t *consumed, struct sc_frame *out, struct sc_error *err)
+int sc_frame_decoder_feed(struct sc_frame_decoder *d, const void *buf, size_t len, size_t *consumed,
+			  struct sc_frame *out, struct sc_error *err)
 {
 	const uint8_t *p = buf;
 	size_t used = 0;
@@ -231,8 +230,9 @@ int sc_frame_decoder_feed(struct sc_frame_decoder *d, const void *buf, size_t le
 			sc_error_set(&d->last_error,
 				     "frame at stream offset %llu (%s, %u bytes): CRC32 mismatch "
 				     "(header says 0x%08x, payload gives 0x%08x)",
-				     (unsigned long long)d->frame_offset, sc_frame_type_name(d->type),
-				     d->len, d->crc, frame_crc(d->hdr, d->payload, d->len));
+				     (unsigned long long)d->frame_offset,
+				     sc_frame_type_name(d->type), d->len, d->crc,
+				     frame_crc(d->hdr, d->payload, d->len));
 			*consumed = used;
 			return decoder_fail(d, -EBADMSG, err);
 		}
@@ -265,7 +265,8 @@ int sc_frame_decoder_finish(struct sc_frame_decoder *d, struct sc_error *err)
 		sc_error_set(&d->last_error,
 			     "stream ended inside the header of the frame at offset %llu (%zu of "
 			     "%u header bytes)",
-			     (unsigned long long)d->frame_offset, d->hdr_have, SC_FRAME_HEADER_SIZE);
+			     (unsigned long long)d->frame_offset, d->hdr_have,
+			     SC_FRAME_HEADER_SIZE);
 	else
 		sc_error_set(&d->last_error,
 			     "stream ended inside the frame at offset %llu (%s: %zu of %u payload "
@@ -334,8 +335,8 @@ int sc_frame_hello_encode(const struct sc_frame_hello *h, char **out, size_t *le
 
 	if (r == 0) {
 		sc_jw_put(&d.w, d.root, "protocol", sc_jw_u64(&d.w, h->protocol), true);
-		sc_jw_put(&d.w, d.root, "schedcheck_version", sc_jw_str(&d.w, h->schedcheck_version),
-			  true);
+		sc_jw_put(&d.w, d.root, "schedcheck_version",
+			  sc_jw_str(&d.w, h->schedcheck_version), true);
 	}
 	return jdoc_end(&d, out, len);
 }
@@ -373,8 +374,8 @@ int sc_frame_phase_encode(const struct sc_frame_phase *p, char **out, size_t *le
 		sc_jw_put(&d.w, d.root, "sample_count", sc_jw_u64(&d.w, p->sample_count), true);
 		m = sc_jw_object(&d.w);
 		for (i = 0; m && i < p->metrics.len; i++)
-			sc_jw_put(&d.w, m, p->metrics.e[i].name, sc_jw_f64(&d.w, p->metrics.e[i].value),
-				  false);
+			sc_jw_put(&d.w, m, p->metrics.e[i].name,
+				  sc_jw_f64(&d.w, p->metrics.e[i].value), false);
 		sc_jw_put(&d.w, d.root, "metrics", m, true);
 	}
 	return jdoc_end(&d, out, len);
@@ -534,7 +535,8 @@ int sc_frame_progress_decode(const void *payload, size_t len, struct sc_frame_pr
 		saved = sc_jpath_push_key(&rd.path, "phase");
 		r = sc_jr_str(&rd, v[0], false, &phase);
 		if (r == 0 && strlen(phase) >= sizeof(tmp.phase))
-			r = sc_jr_fail(&rd, -EINVAL, "longer than %zu bytes", sizeof(tmp.phase) - 1);
+			r = sc_jr_fail(&rd, -EINVAL, "longer than %zu bytes",
+				       sizeof(tmp.phase) - 1);
 		sc_jpath_pop(&rd.path, saved);
 	}
 	if (r == 0) {
@@ -775,8 +777,9 @@ int sc_frame_result_decode(const void *payload, size_t len, struct sc_sidecar *o
 		return r;
 	}
 	if (s.n_runs != 1 || s.result.stats.n_phases) {
-		sc_error_set(err, "result frame: must hold exactly one run and no phases (has %zu "
-				  "runs, %zu phases)",
+		sc_error_set(err,
+			     "result frame: must hold exactly one run and no phases (has %zu "
+			     "runs, %zu phases)",
 			     s.n_runs, s.result.stats.n_phases);
 		sc_sidecar_release(&s);
 		return -EINVAL;

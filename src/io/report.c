@@ -76,8 +76,8 @@ static void print_cgroups(FILE *f, const struct sc_scenario_stats *st)
 	fprintf(f, "  %-14s %7s %11s %9s %9s %9s %10s %11s %11s %12s %11s %6s\n", "cgroup",
 		"workers", "iterations", "off-cpu%", "spread%", "max-gap", "gap-cpu", "wake-p99",
 		"wake-p50", "run-delay", "migrations", "cpus");
-	fprintf(f, "  %-14s %7s %11s %9s %9s %9s %10s %11s %11s %12s %11s %6s\n", "", "", "",
-		"avg", "", "ms", "", "us", "us", "mean us", "", "");
+	fprintf(f, "  %-14s %7s %11s %9s %9s %9s %10s %11s %11s %12s %11s %6s\n", "", "", "", "avg",
+		"", "ms", "", "us", "us", "mean us", "", "");
 	for (i = 0; i < st->n_cgroups; i++) {
 		const struct sc_cgroup_stats *cs = &st->cgroups[i];
 		char cpus[64];
@@ -102,8 +102,9 @@ static void print_cgroups(FILE *f, const struct sc_scenario_stats *st)
 			fprintf(f, "%12s ", "n/a");
 		fprintf(f, "%11llu %6s\n", (unsigned long long)cs->total_migrations, cpus);
 		if (cs->timer_measured)
-			fprintf(f, "  %-14s timer latency: p50 %.1f us, p99 %.1f us, p99.9 %.1f us, "
-				   "worst %.1f us\n",
+			fprintf(f,
+				"  %-14s timer latency: p50 %.1f us, p99 %.1f us, p99.9 %.1f us, "
+				"worst %.1f us\n",
 				"", cs->median_timer_latency_us, cs->p99_timer_latency_us,
 				cs->p999_timer_latency_us, cs->worst_timer_latency_us);
 	}
@@ -126,8 +127,9 @@ static void print_timeline(FILE *f, const struct sc_scenario_stats *st)
 		else
 			fprintf(f, "  %-9s %6llu..%-6llu ms (%llu ms), %llu samples", b->label,
 				(unsigned long long)b->start_ms, (unsigned long long)b->end_ms,
-				(unsigned long long)(b->end_ms >= b->start_ms ? b->end_ms - b->start_ms
-									      : 0),
+				(unsigned long long)(b->end_ms >= b->start_ms
+							     ? b->end_ms - b->start_ms
+							     : 0),
 				(unsigned long long)b->sample_count);
 		if (sc_phase_bucket_get(b, "cpu_util_pct", &v))
 			fprintf(f, ", cpu busy %.0f %%", v);
@@ -139,11 +141,14 @@ static void print_timeline(FILE *f, const struct sc_scenario_stats *st)
 			double avg, mn, mx, sp, mean, worst, p99, med;
 			int err = 0;
 
-			fprintf(f, "    %-14s %3llu workers %10llu iters %6llu migr gap %4llu ms@cpu%llu",
+			fprintf(f,
+				"    %-14s %3llu workers %10llu iters %6llu migr gap %4llu "
+				"ms@cpu%llu",
 				b->per_cgroup.e[i].name, (unsigned long long)c->num_workers,
 				(unsigned long long)c->total_iterations,
 				(unsigned long long)c->total_migrations,
-				(unsigned long long)c->max_gap_ms, (unsigned long long)c->max_gap_cpu);
+				(unsigned long long)c->max_gap_ms,
+				(unsigned long long)c->max_gap_cpu);
 			if (sc_phase_cgroup_stats_off_cpu_summary(c, &avg, &mn, &mx, &sp))
 				fprintf(f, "  off-cpu %.1f %%", avg);
 			else if (c->stripped)
@@ -170,7 +175,9 @@ int sc_report_write(FILE *f, const struct sc_sidecar *s, bool verbose)
 	if (s->n_runs) {
 		const struct sc_run_info *ri = &s->runs[0];
 
-		fprintf(f, "  kernel %s, %llu CPUs (%s), %llu NUMA node(s), scheduler %s, cgroups %s%s\n",
+		fprintf(f,
+			"  kernel %s, %llu CPUs (%s), %llu NUMA node(s), scheduler %s, cgroups "
+			"%s%s\n",
 			ri->kernel_release ? ri->kernel_release : "?",
 			(unsigned long long)ri->nr_cpus_online,
 			ri->cpus_online ? ri->cpus_online : "?",
@@ -187,7 +194,8 @@ int sc_report_write(FILE *f, const struct sc_sidecar *s, bool verbose)
 	if (r->n_info_notes) {
 		fprintf(f, "\nnotes:\n");
 		for (i = 0; i < r->n_info_notes; i++)
-			fprintf(f, "  %s%s%s\n", r->info_notes[i].source ? r->info_notes[i].source : "",
+			fprintf(f, "  %s%s%s\n",
+				r->info_notes[i].source ? r->info_notes[i].source : "",
 				r->info_notes[i].source ? ": " : "", r->info_notes[i].text);
 	}
 	return ferror(f) ? -EIO : 0;

@@ -131,7 +131,8 @@ static void check_not_starved(struct ev *ev)
 		for (p = 0; p < st->n_phases; p++) {
 			const struct sc_phase_cgroup_stats *c =
 				sc_carrier_map_find(&st->phases[p].per_cgroup, name);
-			const struct sc_phase_record *pr = record_for(ev->rec, st->phases[p].step_index);
+			const struct sc_phase_record *pr =
+				record_for(ev->rec, st->phases[p].step_index);
 
 			if (!c || !c->num_workers)
 				continue;
@@ -148,8 +149,10 @@ static void check_not_starved(struct ev *ev)
 		}
 		if (!seen) {
 			if (skipped)
-				emit(ev, SC_OUTCOME_SKIP, SC_CHECK_NOT_STARVED, name, -1, false, 0, false,
-				     "every phase with workers was disturbed by a freeze, move or stop");
+				emit(ev, SC_OUTCOME_SKIP, SC_CHECK_NOT_STARVED, name, -1, false, 0,
+				     false,
+				     "every phase with workers was disturbed by a freeze, move or "
+				     "stop");
 			continue;
 		}
 		if ((double)worst > limit(ev, SC_CHECK_NOT_STARVED))
@@ -188,7 +191,8 @@ static void check_spread(struct ev *ev)
 		for (p = 0; p < st->n_phases; p++) {
 			const struct sc_phase_cgroup_stats *c =
 				sc_carrier_map_find(&st->phases[p].per_cgroup, name);
-			const struct sc_phase_record *pr = record_for(ev->rec, st->phases[p].step_index);
+			const struct sc_phase_record *pr =
+				record_for(ev->rec, st->phases[p].step_index);
 			double avg, mn, mx, sp;
 
 			if (!c || c->num_workers < 2 || (pr && pr->disturbed[ci]))
@@ -205,8 +209,8 @@ static void check_spread(struct ev *ev)
 		if (!any)
 			continue; /* fewer than two workers: nothing to compare */
 		if (!measured) {
-			emit(ev, SC_OUTCOME_INCONCLUSIVE, SC_CHECK_OFF_CPU_SPREAD, name, -1, false, 0,
-			     true, "no worker had measurable wall time");
+			emit(ev, SC_OUTCOME_INCONCLUSIVE, SC_CHECK_OFF_CPU_SPREAD, name, -1, false,
+			     0, true, "no worker had measurable wall time");
 			continue;
 		}
 		emit(ev,
@@ -238,7 +242,8 @@ static void check_isolation(struct ev *ev)
 		for (p = 0; p < st->n_phases && !failed; p++) {
 			const struct sc_phase_cgroup_stats *c =
 				sc_carrier_map_find(&st->phases[p].per_cgroup, name);
-			const struct sc_phase_record *pr = record_for(ev->rec, st->phases[p].step_index);
+			const struct sc_phase_record *pr =
+				record_for(ev->rec, st->phases[p].step_index);
 			const struct sc_phase_record *next = NULL;
 			char used[256], allowed[256];
 
@@ -258,14 +263,16 @@ static void check_isolation(struct ev *ev)
 				    sc_cpu_set_contains(&next->effective[ci], cpu))
 					continue;
 				sc_cpu_set_format_list(&c->cpus_used, used, sizeof(used));
-				sc_cpu_set_format_list(&pr->effective[ci], allowed, sizeof(allowed));
+				sc_cpu_set_format_list(&pr->effective[ci], allowed,
+						       sizeof(allowed));
 				emit(ev, SC_OUTCOME_FAIL, SC_CHECK_ISOLATION, name,
 				     st->phases[p].step_index, true, (double)cpu, false,
-				     "a worker ran on CPU %llu in %s, outside the cgroup's effective "
+				     "a worker ran on CPU %llu in %s, outside the cgroup's "
+				     "effective "
 				     "cpuset %s (CPUs used: %s)",
 				     (unsigned long long)cpu,
-				     phase_label(st->phases[p].step_index, lbl, sizeof(lbl)), allowed,
-				     used);
+				     phase_label(st->phases[p].step_index, lbl, sizeof(lbl)),
+				     allowed, used);
 				failed = true;
 				break;
 			}
@@ -325,7 +332,8 @@ static void check_migration_ratio(struct ev *ev)
 			continue;
 		if (!cs->total_iterations) {
 			emit(ev, SC_OUTCOME_INCONCLUSIVE, SC_CHECK_MIGRATION_RATIO, cs->cgroup_name,
-			     -1, false, 0, true, "no work units completed: migrations per unit undefined");
+			     -1, false, 0, true,
+			     "no work units completed: migrations per unit undefined");
 			continue;
 		}
 		emit(ev,
@@ -350,8 +358,8 @@ static bool wants_numa(const struct sc_scenario *s, const char *name)
 	for (k = 0; k < s->cgroups[ci].n_work; k++) {
 		const struct sc_work_spec *w = &s->cgroups[ci].work[k];
 
-		if (w->type == SC_WORK_NUMA_SWEEP || (w->mem.kind != SC_MEMPOL_DEFAULT &&
-						      w->mem.kind != SC_MEMPOL_LOCAL))
+		if (w->type == SC_WORK_NUMA_SWEEP ||
+		    (w->mem.kind != SC_MEMPOL_DEFAULT && w->mem.kind != SC_MEMPOL_LOCAL))
 			return true;
 	}
 	return false;
@@ -391,12 +399,13 @@ static void check_numa(struct ev *ev)
 				     SC_CHECK_PAGE_LOCALITY, cs->cgroup_name, -1, true,
 				     cs->page_locality, true,
 				     "%.1f %% of pages on the policy's nodes (minimum %.1f %%)",
-				     cs->page_locality * 100, limit(ev, SC_CHECK_PAGE_LOCALITY) * 100);
+				     cs->page_locality * 100,
+				     limit(ev, SC_CHECK_PAGE_LOCALITY) * 100);
 		}
 		if (enabled(ev, SC_CHECK_CROSS_NODE)) {
 			if (!measured && cs->page_locality == 0.0)
-				emit(ev, SC_OUTCOME_INCONCLUSIVE, SC_CHECK_CROSS_NODE, cs->cgroup_name,
-				     -1, false, 0, true,
+				emit(ev, SC_OUTCOME_INCONCLUSIVE, SC_CHECK_CROSS_NODE,
+				     cs->cgroup_name, -1, false, 0, true,
 				     "no resident pages were counted: migration ratio undefined");
 			else
 				emit(ev,
@@ -406,7 +415,8 @@ static void check_numa(struct ev *ev)
 				     SC_CHECK_CROSS_NODE, cs->cgroup_name, -1, true,
 				     cs->cross_node_migration_ratio, true,
 				     "cross-node migrated pages / resident pages = %.4f (limit %g)",
-				     cs->cross_node_migration_ratio, limit(ev, SC_CHECK_CROSS_NODE));
+				     cs->cross_node_migration_ratio,
+				     limit(ev, SC_CHECK_CROSS_NODE));
 		}
 	}
 }
@@ -427,11 +437,13 @@ static void check_iteration_rate(struct ev *ev)
 
 		for (p = 0; p < st->n_phases; p++) {
 			const struct sc_phase_bucket *b = &st->phases[p];
-			const struct sc_phase_cgroup_stats *c = sc_carrier_map_find(&b->per_cgroup, name);
+			const struct sc_phase_cgroup_stats *c =
+				sc_carrier_map_find(&b->per_cgroup, name);
 			const struct sc_phase_record *pr = record_for(ev->rec, b->step_index);
 			double secs, rate;
 
-			if (!c || !c->num_workers || (pr && pr->disturbed[ci]) || b->end_ms <= b->start_ms)
+			if (!c || !c->num_workers || (pr && pr->disturbed[ci]) ||
+			    b->end_ms <= b->start_ms)
 				continue;
 			secs = (double)(b->end_ms - b->start_ms) / 1000.0;
 			rate = (double)c->total_iterations / (double)c->num_workers / secs;
@@ -443,14 +455,15 @@ static void check_iteration_rate(struct ev *ev)
 		if (worst_phase < 0)
 			continue;
 		if (lim == 0.0 ? worst == 0.0 : worst < lim)
-			emit(ev, SC_OUTCOME_FAIL, SC_CHECK_ITERATION_RATE, name, worst_phase, true, worst,
-			     true,
+			emit(ev, SC_OUTCOME_FAIL, SC_CHECK_ITERATION_RATE, name, worst_phase, true,
+			     worst, true,
 			     "%.1f work units per second per worker in %s (minimum %g%s)", worst,
 			     phase_label((uint16_t)worst_phase, lbl, sizeof(lbl)), lim,
 			     lim == 0.0 ? ": no progress at all" : "");
 		else
-			emit(ev, SC_OUTCOME_PASS, SC_CHECK_ITERATION_RATE, name, worst_phase, true, worst,
-			     true, "lowest rate %.1f work units/s per worker (%s), minimum %g", worst,
+			emit(ev, SC_OUTCOME_PASS, SC_CHECK_ITERATION_RATE, name, worst_phase, true,
+			     worst, true,
+			     "lowest rate %.1f work units/s per worker (%s), minimum %g", worst,
 			     phase_label((uint16_t)worst_phase, lbl, sizeof(lbl)), lim);
 	}
 }
@@ -544,8 +557,8 @@ static void check_weighted_fairness(struct ev *ev)
 			 * least as many runnable workers as CPUs in it, for every member.
 			 */
 			for (k = 0; k < nm && complete; k++) {
-				const struct sc_phase_cgroup_stats *c =
-					sc_carrier_map_find(&b->per_cgroup, s->cgroups[members[k]].name);
+				const struct sc_phase_cgroup_stats *c = sc_carrier_map_find(
+					&b->per_cgroup, s->cgroups[members[k]].name);
 
 				if (!c || !c->num_workers || (pr && pr->disturbed[members[k]]) ||
 				    !sc_cpu_set_equal(cpus_of(ev, pr, members[k]), cpus0) ||
@@ -564,8 +577,8 @@ static void check_weighted_fairness(struct ev *ev)
 				continue;
 			}
 			for (k = 0; k < nm; k++) {
-				const struct sc_phase_cgroup_stats *c =
-					sc_carrier_map_find(&b->per_cgroup, s->cgroups[members[k]].name);
+				const struct sc_phase_cgroup_stats *c = sc_carrier_map_find(
+					&b->per_cgroup, s->cgroups[members[k]].name);
 				double got = (double)c->total_cpu_time_ns / total_cpu;
 				double want = s->cgroups[members[k]].settings.weight / total_w;
 				double e = fabs(got - want) / want;
@@ -574,9 +587,11 @@ static void check_weighted_fairness(struct ev *ev)
 					worst = e;
 					worst_phase = b->step_index;
 					snprintf(detail, sizeof(detail),
-						 "%s got %.1f %% of the group's CPU time, its weight "
+						 "%s got %.1f %% of the group's CPU time, its "
+						 "weight "
 						 "entitles it to %.1f %%",
-						 s->cgroups[members[k]].name, got * 100, want * 100);
+						 s->cgroups[members[k]].name, got * 100,
+						 want * 100);
 				}
 			}
 		}
@@ -588,9 +603,9 @@ static void check_weighted_fairness(struct ev *ev)
 			     "no on-CPU time was recorded under contention: shares undefined");
 			continue;
 		}
-		emit(ev, worst > tol ? SC_OUTCOME_FAIL : SC_OUTCOME_PASS, SC_CHECK_WEIGHTED_FAIRNESS,
-		     s->cgroups[ci].name, worst_phase, true, worst, true,
-		     "worst relative share error %.3f in %s: %s (limit %g)", worst,
+		emit(ev, worst > tol ? SC_OUTCOME_FAIL : SC_OUTCOME_PASS,
+		     SC_CHECK_WEIGHTED_FAIRNESS, s->cgroups[ci].name, worst_phase, true, worst,
+		     true, "worst relative share error %.3f in %s: %s (limit %g)", worst,
 		     phase_label((uint16_t)worst_phase, lbl, sizeof(lbl)), detail, tol);
 	}
 	free(done);

@@ -25,5 +25,4 @@ struct sc_json_step {
 long sc_json_locate(const char *text, size_t len, const struct sc_json_step *path, size_t n,
 		    int at_key);
 
-
 #endif

@@ -22,18 +22,33 @@ const char *sc_op_kind_name(enum sc_op_kind k)
 }
 
 /* One sentence per check; docs/checks.md says the same. */
-#define DESC_NOT_STARVED "no worker waits longer than the limit between two work " "units (the largest scheduling gap)"
-#define DESC_OFF_CPU_SPREAD "within a cgroup, max - min worker off-CPU share stays " "below the limit (fairness inside the group)"
+#define DESC_NOT_STARVED                                          \
+	"no worker waits longer than the limit between two work " \
+	"units (the largest scheduling gap)"
+#define DESC_OFF_CPU_SPREAD                                      \
+	"within a cgroup, max - min worker off-CPU share stays " \
+	"below the limit (fairness inside the group)"
 #define DESC_ISOLATION "every CPU a worker ran on is in its cgroup's effective cpuset"
 #define DESC_WAKE_P99 "99th percentile wake-to-run latency per cgroup"
 #define DESC_WAKE_CV "pooled wake latency stddev / mean per cgroup"
-#define DESC_ITERATION_RATE "work units per second per worker, per cgroup (0: only " "checks that workers made progress)"
+#define DESC_ITERATION_RATE                                      \
+	"work units per second per worker, per cgroup (0: only " \
+	"checks that workers made progress)"
 #define DESC_MIGRATION_RATIO "CPU migrations per work unit, per cgroup"
-#define DESC_RQ_IMBALANCE "largest max - min per-CPU runnable count in any sample " "(needs per-CPU run-queue depth from the kernel)"
-#define DESC_PAGE_LOCALITY "share of pages on the memory policy's nodes (cgroups " "with a bind/preferred/interleave policy)"
+#define DESC_RQ_IMBALANCE                                         \
+	"largest max - min per-CPU runnable count in any sample " \
+	"(needs per-CPU run-queue depth from the kernel)"
+#define DESC_PAGE_LOCALITY                                      \
+	"share of pages on the memory policy's nodes (cgroups " \
+	"with a bind/preferred/interleave policy)"
 #define DESC_CROSS_NODE "cross-node migrated pages / resident pages per cgroup"
-#define DESC_WEIGHTED_FAIRNESS "under contention, each weighted cgroup's CPU share vs " "the share its cpu.weight entitles it to: " "|got - want| / want"
-#define DESC_TIMER_P99 "99th percentile timer latency per cgroup (timer_latency " "workers)"
+#define DESC_WEIGHTED_FAIRNESS                                   \
+	"under contention, each weighted cgroup's CPU share vs " \
+	"the share its cpu.weight entitles it to: "              \
+	"|got - want| / want"
+#define DESC_TIMER_P99                                             \
+	"99th percentile timer latency per cgroup (timer_latency " \
+	"workers)"
 
 static const struct sc_check_def check_defs[] = {
 #define SC_X_(id, name, key, def, unit) { name, key, def, unit, DESC_##id },
@@ -64,8 +79,7 @@ void sc_check_config_init(struct sc_check_config *c)
 		c->value[i] = check_defs[i].default_value;
 }
 
-int sc_check_config_apply(struct sc_check_config *c, const char *assignment,
-			  struct sc_error *err)
+int sc_check_config_apply(struct sc_check_config *c, const char *assignment, struct sc_error *err)
 {
 	const char *eq = strchr(assignment, '=');
 	char key[128], *end;

@@ -80,8 +80,8 @@ static void format_path(const struct pctx *c, char *buf, size_t len)
  * Records an error at the current path. `at_key`: point at the key rather
  * than its value (unknown keys). Falls back to the nearest locatable parent.
  */
-__attribute__((format(printf, 3, 4))) static int perr(struct pctx *c, int at_key,
-						      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int perr(struct pctx *c, int at_key, const char *fmt,
+						      ...)
 {
 	char path[512], msg[512];
 	size_t line = 1, col = 1;
@@ -328,11 +328,12 @@ static int opt_cpulist(struct pctx *c, json_object *o, const char *key,
 
 static int parse_params(struct pctx *c, json_object *o, struct sc_work_params *p)
 {
-	static const char *const keys[] = { "spin_loops", "yield_every", "sleep_every",
-					    "sleep_us", "burst_us", "idle_us", "interval_us",
-					    "chain_depth", "chain_mode", "fanout", "io_bytes",
-					    "io_dir", "footprint_kib", "stride_bytes",
-					    "threads_per_message", "request_us", NULL };
+	static const char *const keys[] = {
+		"spin_loops", "yield_every", "sleep_every",   "sleep_us",     "burst_us",
+		"idle_us",    "interval_us", "chain_depth",   "chain_mode",   "fanout",
+		"io_bytes",   "io_dir",	     "footprint_kib", "stride_bytes", "threads_per_message",
+		"request_us", NULL
+	};
 	json_object *v;
 	int r;
 
@@ -368,9 +369,9 @@ static int parse_params(struct pctx *c, json_object *o, struct sc_work_params *p
 /* Parses one work spec object into *w (initialised here). */
 static int parse_work(struct pctx *c, json_object *o, struct sc_work_spec *w)
 {
-	static const char *const keys[] = { "type", "workers", "clone", "policy", "nice",
-					    "affinity", "mempolicy", "nodes", "seed", "params",
-					    NULL };
+	static const char *const keys[] = { "type", "workers",	"clone",     "policy",
+					    "nice", "affinity", "mempolicy", "nodes",
+					    "seed", "params",	NULL };
 	enum sc_work_type type;
 	struct sc_error verr;
 	json_object *v;
@@ -392,8 +393,8 @@ static int parse_work(struct pctx *c, json_object *o, struct sc_work_spec *w)
 		for (i = 0; i < SC_WORK_TYPE_MAX && pos >= 0 && (size_t)pos < sizeof(list); i++)
 			pos += snprintf(list + pos, sizeof(list) - pos, "%s%s", i ? ", " : "",
 					sc_work_type_name((enum sc_work_type)i));
-		return perr(c, 0, "unknown work type \"%s\" (known: %s)",
-			    json_object_get_string(v), list);
+		return perr(c, 0, "unknown work type \"%s\" (known: %s)", json_object_get_string(v),
+			    list);
 	}
 	pop(c);
 	sc_work_spec_init(w, type);
@@ -421,8 +422,7 @@ static int parse_work(struct pctx *c, json_object *o, struct sc_work_spec *w)
 		int64_t n;
 
 		if (json_object_get_type(v) != json_type_int)
-			return perr(c, 0, "expected an integer in [-20, 19], got %s",
-				    type_name(v));
+			return perr(c, 0, "expected an integer in [-20, 19], got %s", type_name(v));
 		n = json_object_get_int64(v);
 		if (n < -20 || n > 19)
 			return perr(c, 0, "%lld is out of range [-20, 19]", (long long)n);
@@ -467,7 +467,8 @@ static int parse_work(struct pctx *c, json_object *o, struct sc_work_spec *w)
 	    w->type != SC_WORK_BURSTY && w->type != SC_WORK_CACHE_PRESSURE &&
 	    w->type != SC_WORK_NUMA_SWEEP && w->type != SC_WORK_IO_SYNC &&
 	    w->type != SC_WORK_FORK_EXIT)
-		c->sample_bytes += (uint64_t)w->workers * 2 * SC_MAX_WAKE_SAMPLES * sizeof(uint64_t);
+		c->sample_bytes +=
+			(uint64_t)w->workers * 2 * SC_MAX_WAKE_SAMPLES * sizeof(uint64_t);
 	if (c->sample_bytes > SC_SCENARIO_MAX_SAMPLE_BYTES)
 		return perr(c, 0,
 			    "latency reservoirs of this many sampling workers could take %llu MiB "
@@ -598,9 +599,10 @@ static int add_cgroup_slot(struct pctx *c, struct sc_scenario_cgroup **out)
 static int parse_cgroup(struct pctx *c, json_object *o, int parent, unsigned depth, bool initial,
 			int *index_out)
 {
-	static const char *const keys[] = { "name", "cpus", "mems", "weight", "cpu_max", "idle",
-					    "memory_max", "memory_high", "memory_low",
-					    "io_weight", "pids_max", "work", "children", NULL };
+	static const char *const keys[] = { "name",	  "cpus",      "mems",	     "weight",
+					    "cpu_max",	  "idle",      "memory_max", "memory_high",
+					    "memory_low", "io_weight", "pids_max",   "work",
+					    "children",	  NULL };
 	struct sc_scenario_cgroup *cg = NULL;
 	json_object *v;
 	int r, idx;
@@ -680,8 +682,7 @@ static int parse_cgroup(struct pctx *c, json_object *o, int parent, unsigned dep
 /* ---- steps and ops ------------------------------------------------------ */
 
 /* A cgroup name that must be alive at this step. */
-static int alive_ref(struct pctx *c, json_object *o, const char *key, const bool *alive,
-		     int *out)
+static int alive_ref(struct pctx *c, json_object *o, const char *key, const bool *alive, int *out)
 {
 	json_object *v = get(c, o, key);
 	int i;
@@ -706,8 +707,8 @@ static int alive_ref(struct pctx *c, json_object *o, const char *key, const bool
 
 static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scenario_op *op)
 {
-	static const char *const common[] = { "op", "cgroup", "other", "from", "to", "cpus",
-					      "mems", "weight", "quota_us", "period_us",
+	static const char *const common[] = { "op",   "cgroup", "other",  "from",     "to",
+					      "cpus", "mems",	"weight", "quota_us", "period_us",
 					      "work", "parent", NULL };
 	json_object *v;
 	int r, i;
@@ -783,7 +784,8 @@ static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scen
 
 		for (k = 0; k < c->s->n_cgroups; k++)
 			if ((*alive)[k] && c->s->cgroups[k].parent == op->cgroup)
-				return perr(c, 0, "cgroup \"%s\" still has child \"%s\": remove it first",
+				return perr(c, 0,
+					    "cgroup \"%s\" still has child \"%s\": remove it first",
 					    c->s->cgroups[op->cgroup].name, c->s->cgroups[k].name);
 		(*alive)[op->cgroup] = false;
 		return 0;
@@ -929,7 +931,8 @@ static int parse_checks(struct pctx *c, json_object *o)
 
 			list[0] = '\0';
 			for (k = 0; k < SC_CHECK_MAX && pos >= 0 && (size_t)pos < sizeof(list); k++)
-				pos += snprintf(list + pos, sizeof(list) - pos, "%s%s", k ? ", " : "",
+				pos += snprintf(list + pos, sizeof(list) - pos, "%s%s",
+						k ? ", " : "",
 						sc_check_def_at((enum sc_check_id)k)->key);
 			return perr(c, 1, "unknown check threshold (known: %s)", list);
 		}
@@ -1010,9 +1013,10 @@ static int parse_expect(struct pctx *c, json_object *o, struct sc_scenario_expec
 
 static int parse_top(struct pctx *c, json_object *root)
 {
-	static const char *const keys[] = { "name", "description", "requires", "settle_ms",
-					    "sample_interval_ms", "cgroups", "steps", "checks",
-					    "expect", NULL };
+	static const char *const keys[] = {
+		"name",	   "description", "requires", "settle_ms", "sample_interval_ms",
+		"cgroups", "steps",	  "checks",   "expect",	   NULL
+	};
 	struct sc_scenario *s = c->s;
 	json_object *v;
 	size_t i, n;

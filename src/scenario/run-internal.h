@@ -18,8 +18,8 @@ struct sc_phase_record {
 	uint64_t start_ms, end_ms;
 	/* One entry per scenario cgroup. */
 	struct sc_cpu_set *effective; /* effective cpuset during the phase */
-	bool *effective_known;        /* false: not readable (no cgroup, or v1 quirk) */
-	bool *disturbed;              /* frozen, moved or stopped in this phase: gaps expected */
+	bool *effective_known;	      /* false: not readable (no cgroup, or v1 quirk) */
+	bool *disturbed;	      /* frozen, moved or stopped in this phase: gaps expected */
 	bool *alive;
 };
 

@@ -52,8 +52,8 @@ struct runner {
 	uint64_t drain_timeout_ns; /* a phase boundary waits at most this for answers */
 	bool interrupted;
 	bool *pending_disturbed; /* set by ops, applied to the phase they open */
-	uint64_t *rt_sub;         /* RT-bearing cgroups in each cgroup's subtree */
-	uint64_t rt_share_us;     /* v1 RT runtime granted per RT-bearing cgroup */
+	uint64_t *rt_sub;	 /* RT-bearing cgroups in each cgroup's subtree */
+	uint64_t rt_share_us;	 /* v1 RT runtime granted per RT-bearing cgroup */
 	bool have_numa;
 	uint64_t numa_last; /* /proc/vmstat numa_pages_migrated at the last boundary */
 	char why_no_cgroups[SC_ERROR_MSG_MAX + 64];
@@ -146,9 +146,9 @@ static bool requirements_met(struct runner *rn)
 			"\"requires\": {\"root\": false}");
 		return false;
 	}
-	if (rq->cgroup_v2 && (rn->layout.v2_index < 0 ||
-			      !(rn->layout.hierarchies[rn->layout.v2_index].controllers &
-				SC_CGROUP_CTRL_BIT(SC_CGROUP_CTRL_CPU)))) {
+	if (rq->cgroup_v2 &&
+	    (rn->layout.v2_index < 0 || !(rn->layout.hierarchies[rn->layout.v2_index].controllers &
+					  SC_CGROUP_CTRL_BIT(SC_CGROUP_CTRL_CPU)))) {
 		outcome(rn, SC_OUTCOME_SKIP, "requirements", NULL, -1,
 			"needs cgroup v2 with the cpu controller; this host's layout is %s",
 			sc_cgroup_mode_name(rn->layout.mode));
@@ -212,8 +212,8 @@ static void apply_settings(struct runner *rn, size_t i)
 		setting_result(rn, name, "memory.low",
 			       sc_cgroup_set_memory_low(cg, st->memory_low, &e), &e);
 	if (st->has_io_weight)
-		setting_result(rn, name, "io.weight", sc_cgroup_set_io_weight(cg, st->io_weight, &e),
-			       &e);
+		setting_result(rn, name, "io.weight",
+			       sc_cgroup_set_io_weight(cg, st->io_weight, &e), &e);
 	if (st->has_pids_max)
 		setting_result(rn, name, "pids.max", sc_cgroup_set_pids_max(cg, st->pids_max, &e),
 			       &e);
@@ -239,7 +239,8 @@ static int create_cgroup(struct runner *rn, size_t i)
 	if (rn->rt_share_us && rn->rt_sub[i]) {
 		struct sc_error e;
 
-		if (sc_cgroup_set_rt_runtime(rn->cgs[i].cg, rn->rt_share_us * rn->rt_sub[i], &e) < 0)
+		if (sc_cgroup_set_rt_runtime(rn->cgs[i].cg, rn->rt_share_us * rn->rt_sub[i], &e) <
+		    0)
 			outcome(rn, SC_OUTCOME_SKIP, "cgroup_setting", sc->name, -1,
 				"RT runtime for its fifo/rr workers: %s", e.msg);
 	}
@@ -272,7 +273,8 @@ static void grant_rt_runtime(struct runner *rn)
 				rn->rt_sub[i] = 1;
 	for (i = 0; i < s->n_steps; i++)
 		for (j = 0; j < s->steps[i].n_ops; j++)
-			if (s->steps[i].ops[j].kind == SC_OP_SPAWN && is_rt(&s->steps[i].ops[j].work))
+			if (s->steps[i].ops[j].kind == SC_OP_SPAWN &&
+			    is_rt(&s->steps[i].ops[j].work))
 				rn->rt_sub[s->steps[i].ops[j].cgroup] = 1;
 	for (i = 0; i < s->n_cgroups; i++)
 		total += rn->rt_sub[i];
@@ -364,7 +366,8 @@ static int spawn_into(struct runner *rn, size_t i, const struct sc_work_spec *sp
 		}
 		if (bad)
 			outcome(rn, SC_OUTCOME_SKIP, "worker_setup", rn->s->cgroups[i].name, -1,
-				"%zu of %zu workers run without part of their setup; worker %zu: %s",
+				"%zu of %zu workers run without part of their setup; worker %zu: "
+				"%s",
 				bad, sc_workload_count(wl), first_k, first);
 	}
 	r = add_workload(&rn->cgs[i], wl);
@@ -483,8 +486,8 @@ static int drain_all(struct runner *rn, struct sc_phase_bucket *b)
 
 			if (!rc->wls[k])
 				continue;
-			r = sc_workload_drain_phase(rc->wls[k], now_ns() + rn->drain_timeout_ns, &reps,
-						    &n, &e);
+			r = sc_workload_drain_phase(rc->wls[k], now_ns() + rn->drain_timeout_ns,
+						    &reps, &n, &e);
 			if (r == -EINVAL)
 				continue; /* stopped workload */
 			if (r < 0) {
@@ -504,15 +507,21 @@ static int drain_all(struct runner *rn, struct sc_phase_bucket *b)
 				if (reps[j].exit_kind == SC_WORKER_RUNNING)
 					live[nl++] = reps[j];
 				else if (reps[j].exit_kind == SC_WORKER_TIMED_OUT)
-					/* Starved or frozen: not_starved judges it, this only explains the hole. */
-					note(rn, "cgroup %s: worker %zu did not answer the %s drain within "
-						 "%llu ms (starved?); its telemetry for that phase is missing",
+					/* Starved or frozen: not_starved judges it, this only
+					 * explains the hole. */
+					note(rn,
+					     "cgroup %s: worker %zu did not answer the %s drain "
+					     "within "
+					     "%llu ms (starved?); its telemetry for that phase is "
+					     "missing",
 					     rn->s->cgroups[i].name, j, b->label,
-					     (unsigned long long)(rn->drain_timeout_ns / NS_PER_MS));
+					     (unsigned long long)(rn->drain_timeout_ns /
+								  NS_PER_MS));
 				else if (reps[j].exit_kind != SC_WORKER_EXITED ||
 					 reps[j].exit_status != 0)
-					outcome(rn, SC_OUTCOME_FAIL, "workers", rn->s->cgroups[i].name,
-						b->step_index, "worker %zu %s (status %d) during %s", j,
+					outcome(rn, SC_OUTCOME_FAIL, "workers",
+						rn->s->cgroups[i].name, b->step_index,
+						"worker %zu %s (status %d) during %s", j,
 						sc_worker_exit_kind_name(reps[j].exit_kind),
 						reps[j].exit_status, b->label);
 			}
@@ -568,7 +577,8 @@ static void sample_cgroups(struct runner *rn, struct sc_metric_map *m, uint64_t 
 		return;
 	}
 	/* DeltaSum: per-read deltas; the first read of a phase contributes 0. */
-	sc_metric_map_set(m, "throttled_us", first || thr < *prev_thr ? 0 : (double)(thr - *prev_thr));
+	sc_metric_map_set(m, "throttled_us",
+			  first || thr < *prev_thr ? 0 : (double)(thr - *prev_thr));
 	sc_metric_map_set(m, "nr_throttled",
 			  first || nthr < *prev_nthr ? 0 : (double)(nthr - *prev_nthr));
 	*prev_thr = thr;
@@ -638,8 +648,8 @@ static void sampler_reset(struct sampler *sp, bool keep_last)
 static void progress(struct runner *rn, const char *label, uint64_t total_ms)
 {
 	if (rn->o->progress)
-		rn->o->progress(rn->o->progress_ctx, label,
-				(now_ns() - rn->t0_ns) / NS_PER_MS, total_ms);
+		rn->o->progress(rn->o->progress_ctx, label, (now_ns() - rn->t0_ns) / NS_PER_MS,
+				total_ms);
 }
 
 /* Sleeps until `deadline_ns`, sampling on the way; false when interrupted. */
@@ -779,7 +789,8 @@ static int apply_op(struct runner *rn, const struct sc_scenario_op *op, int phas
 			r = create_cgroup(rn, i);
 			if (r < 0)
 				return r;
-			r = spawn_into(rn, i, rn->s->cgroups[i].work, rn->s->cgroups[i].n_work, &wl);
+			r = spawn_into(rn, i, rn->s->cgroups[i].work, rn->s->cgroups[i].n_work,
+				       &wl);
 			if (r < 0)
 				return r;
 			if (wl && (r = sc_workload_release(wl, rn->err)) < 0)
@@ -1130,8 +1141,9 @@ int sc_scenario_run(const struct sc_scenario *s, const struct sc_run_options *op
 	if (rn.interrupted && ended_early(&rn) && !(opts->stop_flag && *opts->stop_flag)) {
 		/* The caller ended it (its scheduler failed): a short run, still judged. */
 		rn.interrupted = false;
-		note(&rn, "the run was ended early after %llu ms; the checks cover what was "
-			  "measured until then",
+		note(&rn,
+		     "the run was ended early after %llu ms; the checks cover what was "
+		     "measured until then",
 		     (unsigned long long)((now_ns() - rn.t0_ns) / NS_PER_MS));
 	}
 	if (rn.interrupted)

@@ -431,11 +431,13 @@ int sc_cpu_set_format_list(const struct sc_cpu_set *set, char *buf, size_t len)
 		while (j + 1 < set->len && set->cpus[j + 1] == set->cpus[j] + 1)
 			j++;
 		if (j == i)
-			n = snprintf(total < len ? buf + total : NULL, total < len ? len - total : 0,
-				     "%s%llu", i ? "," : "", (unsigned long long)set->cpus[i]);
+			n = snprintf(total < len ? buf + total : NULL,
+				     total < len ? len - total : 0, "%s%llu", i ? "," : "",
+				     (unsigned long long)set->cpus[i]);
 		else
-			n = snprintf(total < len ? buf + total : NULL, total < len ? len - total : 0,
-				     "%s%llu-%llu", i ? "," : "", (unsigned long long)set->cpus[i],
+			n = snprintf(total < len ? buf + total : NULL,
+				     total < len ? len - total : 0, "%s%llu-%llu", i ? "," : "",
+				     (unsigned long long)set->cpus[i],
 				     (unsigned long long)set->cpus[j]);
 		if (n < 0)
 			return n;

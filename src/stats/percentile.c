@@ -174,11 +174,11 @@ static void select_ranks(uint64_t *v, size_t lo, size_t hi, const size_t *ranks,
 #define RADIX_BUCKETS (1u << RADIX_BITS)
 #define RADIX_MIN_N 2048
 
-static int radix_select(const uint64_t *v, size_t n, uint64_t lo, uint64_t hi,
-			const size_t *ranks, size_t nr, uint64_t *vals, unsigned depth)
+static int radix_select(const uint64_t *v, size_t n, uint64_t lo, uint64_t hi, const size_t *ranks,
+			size_t nr, uint64_t *vals, unsigned depth)
 {
 	size_t *counts, *starts; /* heap: keep deep recursion off small thread stacks */
-	uint16_t *slot;          /* 1 + index into the gather buffers */
+	uint16_t *slot;		 /* 1 + index into the gather buffers */
 	uint64_t *bufs[64];
 	size_t fill[64], bucket_of[64], nbuf = 0, i, k, acc = 0;
 	uint64_t span = hi - lo;

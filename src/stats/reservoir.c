@@ -66,7 +66,8 @@ int sc_weighted_merge_reservoirs(const uint64_t *a, size_t a_len, uint64_t w_a, 
 		else if (!b_len)
 			from_a = true;
 		else if (total <= UINT64_MAX)
-			from_a = s % (uint64_t)total < (uint64_t)wa; /* same value, no 128-bit divide */
+			from_a = s % (uint64_t)total <
+				 (uint64_t)wa; /* same value, no 128-bit divide */
 		else
 			from_a = ((unsigned __int128)s % total) < wa;
 		s = xorshift64(s);

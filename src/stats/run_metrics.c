@@ -112,8 +112,7 @@ static double reduce(const struct pool *p, enum sc_reduction red)
 }
 
 /* Pools one source from the carriers: wake/timer weighted by true population. */
-static int pool_source(const struct sc_scenario_stats *s, enum sc_sample_source src,
-		       struct pool *p)
+static int pool_source(const struct sc_scenario_stats *s, enum sc_sample_source src, struct pool *p)
 {
 	size_t i, k;
 	int r;
@@ -148,8 +147,7 @@ static int pool_source(const struct sc_scenario_stats *s, enum sc_sample_source 
 }
 
 /* Without carriers: the mean of the per-cgroup values of cgroups that measured. */
-static bool fallback(const struct sc_scenario_stats *s, const struct sc_metric_def *d,
-		     double *out)
+static bool fallback(const struct sc_scenario_stats *s, const struct sc_metric_def *d, double *out)
 {
 	double sum = 0;
 	size_t i, n = 0;
@@ -169,8 +167,9 @@ static bool fallback(const struct sc_scenario_stats *s, const struct sc_metric_d
 		case SC_SOURCE_TIMER_LATENCY_NS:
 			v = d->kind.u.dist.reduction == SC_REDUCE_P99	 ? cs->p99_timer_latency_us
 			    : d->kind.u.dist.reduction == SC_REDUCE_P999 ? cs->p999_timer_latency_us
-			    : d->kind.u.dist.reduction == SC_REDUCE_MAX	 ? cs->worst_timer_latency_us
-									 : cs->median_timer_latency_us;
+			    : d->kind.u.dist.reduction == SC_REDUCE_MAX
+				    ? cs->worst_timer_latency_us
+				    : cs->median_timer_latency_us;
 			break;
 		default:
 			v = d->kind.u.dist.reduction == SC_REDUCE_MAX ? cs->worst_run_delay_us
@@ -232,10 +231,10 @@ int sc_populate_run_metrics(struct sc_scenario_stats *s)
 			/* Lowest wins; a measured zero is the worst reading, absence is skipped. */
 			for (k = 0; k < s->n_cgroups; k++) {
 				bool got = d->kind.u.lowest == SC_LOWEST_ITERATIONS_PER_WORKER
-						   ? sc_cgroup_stats_iterations_per_worker(&s->cgroups[k],
-											   &best)
-						   : sc_cgroup_stats_iterations_per_cpu_sec(&s->cgroups[k],
-											    &best);
+						   ? sc_cgroup_stats_iterations_per_worker(
+							     &s->cgroups[k], &best)
+						   : sc_cgroup_stats_iterations_per_cpu_sec(
+							     &s->cgroups[k], &best);
 
 				if (got && (!have || best < v)) {
 					v = best;

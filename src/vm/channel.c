@@ -87,10 +87,12 @@ int sc_vm_guest_stream_result(int fd, const struct sc_sidecar *s, int status, bo
 		for (k = 0; k < b->per_cgroup.len; k++) {
 			const struct sc_cgroup_carrier *c = &b->per_cgroup.e[k];
 
-			r = sc_frame_carrier_encode(b->step_index, c->name, &c->stats, &payload, &len);
+			r = sc_frame_carrier_encode(b->step_index, c->name, &c->stats, &payload,
+						    &len);
 			r = send_text(fd, SC_FRAME_CARRIER, r, payload, len);
 			if (r < 0) {
-				sc_error_set(err, "sending the carrier of cgroup %s in phase %u: %s",
+				sc_error_set(err,
+					     "sending the carrier of cgroup %s in phase %u: %s",
 					     c->name, b->step_index, strerror(-r));
 				return r;
 			}
@@ -256,7 +258,8 @@ static int handle_frame(struct sc_vm_collector *c, const struct sc_frame *f)
 				     "guest speaks protocol %u, this schedcheck speaks %u (guest "
 				     "schedcheck %s)",
 				     c->hello.protocol, SC_FRAME_PROTOCOL_VERSION,
-				     c->hello.schedcheck_version ? c->hello.schedcheck_version : "?");
+				     c->hello.schedcheck_version ? c->hello.schedcheck_version
+								 : "?");
 			return -EPROTO;
 		}
 		return 0;
@@ -365,8 +368,7 @@ int sc_vm_collector_feed(struct sc_vm_collector *c, const void *buf, size_t len,
 	return 0;
 }
 
-int sc_vm_collector_finish(struct sc_vm_collector *c, struct sc_sidecar *out,
-			   struct sc_error *err)
+int sc_vm_collector_finish(struct sc_vm_collector *c, struct sc_sidecar *out, struct sc_error *err)
 {
 	struct sc_phase_bucket *folded = NULL;
 	size_t n = 0, i;
@@ -383,8 +385,9 @@ int sc_vm_collector_finish(struct sc_vm_collector *c, struct sc_sidecar *out,
 	if (!c->have_result || !c->have_end) {
 		sc_error_set(&c->last_error, "the stream ended after %llu frames without %s",
 			     (unsigned long long)c->frames,
-			     !c->have_hello ? "a hello frame" :
-			     !c->have_result ? "a result frame" : "an end frame");
+			     !c->have_hello    ? "a hello frame"
+			     : !c->have_result ? "a result frame"
+					       : "an end frame");
 		return collector_fail(c, -EPROTO, NULL, err);
 	}
 	r = sc_fold_guest_per_cgroup_into_host_buckets(c->host, c->n_host, c->guest, c->n_guest,

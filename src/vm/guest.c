@@ -149,7 +149,8 @@ int sc_vm_guest_mount_all(const char *root, char *warn, size_t warn_len, struct 
 					 used ? "; " : "", m->type, target, strerror(-r));
 
 			if (n > 0)
-				used += (size_t)n < warn_len - used ? (size_t)n : warn_len - used - 1;
+				used += (size_t)n < warn_len - used ? (size_t)n
+								    : warn_len - used - 1;
 		}
 	}
 	snprintf(target, sizeof(target), "%s/sys/fs/cgroup", strcmp(root, "/") ? root : "");
@@ -205,8 +206,8 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-int sc_vm_guest_start_scheduler(const char *path, const char *sysfs, uint64_t timeout_ms,
-				int *pid, struct sc_error *err)
+int sc_vm_guest_start_scheduler(const char *path, const char *sysfs, uint64_t timeout_ms, int *pid,
+				struct sc_error *err)
 {
 	char state[PATH_MAX], buf[64];
 	uint64_t deadline;
@@ -216,11 +217,13 @@ int sc_vm_guest_start_scheduler(const char *path, const char *sysfs, uint64_t ti
 	*pid = -1;
 	if (!path)
 		return 0;
-	if (snprintf(state, sizeof(state), "%s/kernel/sched_ext/state", sysfs) >= (int)sizeof(state))
+	if (snprintf(state, sizeof(state), "%s/kernel/sched_ext/state", sysfs) >=
+	    (int)sizeof(state))
 		return -ENAMETOOLONG;
 	if (access(state, R_OK) < 0) {
-		sc_error_set(err, "%s is missing: this kernel has no sched_ext "
-				  "(CONFIG_SCHED_CLASS_EXT); see docs/vm.md",
+		sc_error_set(err,
+			     "%s is missing: this kernel has no sched_ext "
+			     "(CONFIG_SCHED_CLASS_EXT); see docs/vm.md",
 			     state);
 		return -EOPNOTSUPP;
 	}
@@ -243,8 +246,9 @@ int sc_vm_guest_start_scheduler(const char *path, const char *sysfs, uint64_t ti
 			return 0;
 		if (waitpid(child, &status, WNOHANG) == child) {
 			*pid = -1;
-			sc_error_set(err, "the scheduler %s exited (status 0x%x) before sched_ext "
-					  "was enabled",
+			sc_error_set(err,
+				     "the scheduler %s exited (status 0x%x) before sched_ext "
+				     "was enabled",
 				     path, status);
 			return -ECHILD;
 		}

@@ -277,7 +277,7 @@ static bool kvm_cannot_run(const char *qemu_log)
 
 struct attempt {
 	enum sc_vm_end end;
-	bool kvm_broken;   /* KVM could not run this kernel: retry under TCG */
+	bool kvm_broken; /* KVM could not run this kernel: retry under TCG */
 	int status;
 	uint64_t wall_ms, first_frame_ms;
 };
@@ -450,13 +450,13 @@ int sc_vm_run(const struct sc_vm_run_options *o, struct sc_sidecar *out,
 			rep->reason[sizeof(rep->reason) - 2] = '~';
 	}
 	if (at.end == SC_VM_END_OK && !col.have_end) {
-		enum sc_vm_end k = log ? sc_vm_console_classify(log, log_len, line, sizeof(line)) :
-					 SC_VM_END_OK;
+		enum sc_vm_end k = log ? sc_vm_console_classify(log, log_len, line, sizeof(line))
+				       : SC_VM_END_OK;
 
 		at.end = k != SC_VM_END_OK ? k : SC_VM_END_NO_RESULT;
 		if (k != SC_VM_END_OK)
-			snprintf(rep->reason, sizeof(rep->reason), "guest %s: %s", sc_vm_end_name(k),
-				 line);
+			snprintf(rep->reason, sizeof(rep->reason), "guest %s: %s",
+				 sc_vm_end_name(k), line);
 		else if (at.kvm_broken)
 			snprintf(rep->reason, sizeof(rep->reason),
 				 "KVM could not run the kernel (--accel kvm); see %s", o->qemu_log);
@@ -466,20 +466,20 @@ int sc_vm_run(const struct sc_vm_run_options *o, struct sc_sidecar *out,
 				 "%s and %s)",
 				 at.status, o->console_log, o->qemu_log);
 	} else if (at.end == SC_VM_END_TIMEOUT) {
-		enum sc_vm_end k = log ? sc_vm_console_classify(log, log_len, line, sizeof(line)) :
-					 SC_VM_END_OK;
+		enum sc_vm_end k = log ? sc_vm_console_classify(log, log_len, line, sizeof(line))
+				       : SC_VM_END_OK;
 
 		snprintf(rep->reason, sizeof(rep->reason), "timeout: no result after %llu s%s%s%s",
-			 (unsigned long long)(o->timeout_ms / 1000), k ? " (the console shows " : "",
-			 k ? sc_vm_end_name(k) : "", k ? ")" : "");
+			 (unsigned long long)(o->timeout_ms / 1000),
+			 k ? " (the console shows " : "", k ? sc_vm_end_name(k) : "", k ? ")" : "");
 	} else if (at.end == SC_VM_END_INTERRUPTED) {
 		snprintf(rep->reason, sizeof(rep->reason), "interrupted: the guest was stopped");
 	}
 	rep->end = at.end;
 	if (at.end != SC_VM_END_OK) {
 		if (log)
-			sc_vm_console_tail(log, log_len, SC_VM_CONSOLE_TAIL_LINES, rep->console_tail,
-					   sizeof(rep->console_tail));
+			sc_vm_console_tail(log, log_len, SC_VM_CONSOLE_TAIL_LINES,
+					   rep->console_tail, sizeof(rep->console_tail));
 		/* Whatever the guest managed to send before is dropped: no END, no trust. */
 		sc_sidecar_release(out);
 		sc_sidecar_init(out);

@@ -95,8 +95,7 @@ out:
 	return r;
 }
 
-static int add_entry(struct archive *a, const struct sc_vm_initramfs_entry *e,
-		     struct sc_error *err)
+static int add_entry(struct archive *a, const struct sc_vm_initramfs_entry *e, struct sc_error *err)
 {
 	struct archive_entry *ae;
 	const char *path = e->path;
@@ -321,8 +320,7 @@ static void hash_bytes(struct sha256_ctx *h, const char *tag, const void *data, 
 		sha256_update(h, len, data);
 }
 
-static int hash_file(struct sha256_ctx *h, const char *tag, const char *path,
-		     struct sc_error *err)
+static int hash_file(struct sha256_ctx *h, const char *tag, const char *path, struct sc_error *err)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -350,8 +348,8 @@ static void hex_digest(struct sha256_ctx *h, char out[2 * SHA256_DIGEST_SIZE + 1
 
 /* Busybox applets PID 1's helpers and a scheduler's scripts may want. */
 static const char *const busybox_links[] = {
-	"sh", "cat", "echo", "ls", "mount", "umount", "mkdir", "sleep", "dmesg", "poweroff",
-	"ps", "kill", "grep", "head", "tail", "taskset", "nproc", "uname", "insmod", "modprobe",
+	"sh", "cat",  "echo", "ls",   "mount", "umount",  "mkdir", "sleep", "dmesg",  "poweroff",
+	"ps", "kill", "grep", "head", "tail",  "taskset", "nproc", "uname", "insmod", "modprobe",
 };
 
 /* Whether `dir` is among the first `n` entries (a directory added already). */
@@ -368,13 +366,14 @@ static bool have_dir(const struct sc_vm_initramfs_entry *e, size_t n, const char
 static int write_base(const struct sc_vm_initramfs_inputs *in, const struct sc_vm_elf_dep *deps,
 		      size_t n_deps, const char *path, struct sc_error *err)
 {
-	static const char *const dirs[] = { "bin", "sbin", "dev", "proc", "sys", "tmp", "run",
-					    "etc", "etc/schedcheck", "root", "usr", "usr/bin" };
+	static const char *const dirs[] = { "bin", "sbin",   "dev", "proc",	      "sys",
+					    "tmp", "run",    "etc", "etc/schedcheck", "root",
+					    "usr", "usr/bin" };
 	/* 64 fixed entries, then per library its file and up to 4 parent directories. */
 	enum { MAX_E = 64 + 5 * SC_VM_ELF_MAX_DEPS };
 	struct sc_vm_initramfs_entry *e;
 	char links[sizeof(busybox_links) / sizeof(busybox_links[0])][32];
-	char (*pdirs)[PATH_MAX];
+	char(*pdirs)[PATH_MAX];
 	size_t n = 0, i, np = 0;
 	int r;
 
@@ -387,15 +386,21 @@ static int write_base(const struct sc_vm_initramfs_inputs *in, const struct sc_v
 		return -ENOMEM;
 	}
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_DIR, .path = dirs[i],
-							 .mode = !strcmp(dirs[i], "tmp") ? 01777 : 0755 };
-	e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE, .path = SC_VM_GUEST_BIN,
-						 .mode = 0755, .src = in->guest_binary };
-	e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_SYMLINK, .path = "init",
+		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_DIR,
+							 .path = dirs[i],
+							 .mode = !strcmp(dirs[i], "tmp") ? 01777
+											 : 0755 };
+	e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE,
+						 .path = SC_VM_GUEST_BIN,
+						 .mode = 0755,
+						 .src = in->guest_binary };
+	e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_SYMLINK,
+						 .path = "init",
 						 .target = SC_VM_GUEST_BIN };
 	if (in->busybox) {
 		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE,
-							 .path = "bin/busybox", .mode = 0755,
+							 .path = "bin/busybox",
+							 .mode = 0755,
 							 .src = in->busybox };
 		for (i = 0; i < sizeof(busybox_links) / sizeof(busybox_links[0]); i++) {
 			snprintf(links[i], sizeof(links[i]), "bin/%s", busybox_links[i]);
@@ -407,7 +412,8 @@ static int write_base(const struct sc_vm_initramfs_inputs *in, const struct sc_v
 	if (in->scheduler)
 		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE,
 							 .path = SC_VM_GUEST_SCHEDULER,
-							 .mode = 0755, .src = in->scheduler };
+							 .mode = 0755,
+							 .src = in->scheduler };
 	/* The scheduler's interpreter and libraries where ld.so looks for them. */
 	for (i = 0; i < n_deps && i < SC_VM_ELF_MAX_DEPS; i++) {
 		char *slash;
@@ -425,8 +431,9 @@ static int write_base(const struct sc_vm_initramfs_inputs *in, const struct sc_v
 								 .path = pdirs[np++],
 								 .mode = 0755 };
 		}
-		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE, .path = g,
-							 .mode = 0755, .src = deps[i].host };
+		e[n++] = (struct sc_vm_initramfs_entry){
+			.kind = SC_VM_ENTRY_FILE, .path = g, .mode = 0755, .src = deps[i].host
+		};
 	}
 	r = sc_vm_initramfs_write(e, n, in->compression, path, err);
 	free(e);
@@ -441,18 +448,21 @@ static int write_overlay(const struct sc_vm_initramfs_inputs *in, const char *pa
 	size_t n = 0;
 
 	e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE,
-						 .path = SC_VM_GUEST_SCENARIO, .mode = 0644,
+						 .path = SC_VM_GUEST_SCENARIO,
+						 .mode = 0644,
 						 .data = in->scenario_json,
 						 .len = in->scenario_len };
 	if (in->checks)
 		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE,
-							 .path = SC_VM_GUEST_CHECKS, .mode = 0644,
+							 .path = SC_VM_GUEST_CHECKS,
+							 .mode = 0644,
 							 .data = in->checks,
 							 .len = strlen(in->checks) };
 	if (in->scheduler_args)
 		e[n++] = (struct sc_vm_initramfs_entry){ .kind = SC_VM_ENTRY_FILE,
 							 .path = SC_VM_GUEST_SCHEDULER_ARGS,
-							 .mode = 0644, .data = in->scheduler_args,
+							 .mode = 0644,
+							 .data = in->scheduler_args,
 							 .len = strlen(in->scheduler_args) };
 	return sc_vm_initramfs_write(e, n, in->compression, path, err);
 }

@@ -92,7 +92,8 @@ static int newest_cached(const char *cache, char *out, size_t len)
 		while ((e = readdir(bd))) {
 			if (strncmp(e->d_name, "vmlinuz-", 8))
 				continue;
-			if (snprintf(out, len, "%s/%s", boot, e->d_name) < (int)len && is_file(out)) {
+			if (snprintf(out, len, "%s/%s", boot, e->d_name) < (int)len &&
+			    is_file(out)) {
 				r = 0;
 				break;
 			}

@@ -109,16 +109,18 @@ int sc_vm_qemu_argv(const struct sc_vm_qemu_config *c, struct sc_argv *out, stru
 		return -EINVAL;
 	}
 	if (!c->kernel || !c->initrd || !c->console_log || !c->frames_path) {
-		sc_error_set(err, "qemu argv: kernel, initrd, console log and frames path are needed");
+		sc_error_set(err,
+			     "qemu argv: kernel, initrd, console log and frames path are needed");
 		return -EINVAL;
 	}
 	if (!option_safe(c->console_log) || !option_safe(c->frames_path)) {
-		sc_error_set(err, "qemu argv: the console log and frames paths may not contain ','");
+		sc_error_set(err,
+			     "qemu argv: the console log and frames paths may not contain ','");
 		return -EINVAL;
 	}
 	per_node_mib = c->memory_mib / t->nodes;
-	if (c->memory_mib > SC_VM_MAX_MEMORY_MIB || per_node_mib < SC_VM_MIN_MEMORY_MIB / t->nodes ||
-	    per_node_mib == 0) {
+	if (c->memory_mib > SC_VM_MAX_MEMORY_MIB ||
+	    per_node_mib < SC_VM_MIN_MEMORY_MIB / t->nodes || per_node_mib == 0) {
 		sc_error_set(err, "qemu argv: memory must be %u..%u MiB (got %llu)",
 			     SC_VM_MIN_MEMORY_MIB, SC_VM_MAX_MEMORY_MIB,
 			     (unsigned long long)c->memory_mib);
@@ -131,15 +133,15 @@ int sc_vm_qemu_argv(const struct sc_vm_qemu_config *c, struct sc_argv *out, stru
 	cpus = sc_vm_topology_cpus(t);
 	sockets = t->nodes * t->llcs_per_node;
 
-#define PUSH(s)                                      \
-	do {                                         \
+#define PUSH(s)                                       \
+	do {                                          \
 		if ((r = sc_argv_push(out, (s))) < 0) \
-			goto fail;                   \
+			goto fail;                    \
 	} while (0)
-#define PUSHF(...)                                          \
-	do {                                                \
+#define PUSHF(...)                                             \
+	do {                                                   \
 		if ((r = sc_argv_pushf(out, __VA_ARGS__)) < 0) \
-			goto fail;                          \
+			goto fail;                             \
 	} while (0)
 
 	PUSH(c->qemu ? c->qemu : "qemu-system-x86_64");

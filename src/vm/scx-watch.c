@@ -251,8 +251,8 @@ static void settle_failure(struct sc_vm_scx_watch *w, const char *state)
 		int n = snprintf(w->reason, sizeof(w->reason),
 				 "sched_ext: BPF scheduler \"%s\" disabled (%s)%s%s%s%s",
 				 w->ops[0] ? w->ops : "?", w->kernel_reason,
-				 w->kernel_detail[0] ? ": " : "", w->kernel_detail, ex[0] ? "; " : "",
-				 ex);
+				 w->kernel_detail[0] ? ": " : "", w->kernel_detail,
+				 ex[0] ? "; " : "", ex);
 
 		if (n >= (int)sizeof(w->reason))
 			w->reason[sizeof(w->reason) - 2] = '~'; /* cut */
