@@ -144,6 +144,31 @@ grep -q "Attempted to kill init" "$tmp/panic.out" || fail "no console tail in th
 echo "panic run took $(($(date +%s) - start)) s"
 no_orphans "after the panic"
 
+# 3b. A scenario op that crashes the guest (sysrq c) mid-run: Fail with the
+# console tail, within the timeout, nothing left running.
+cat >"$tmp/crash.json" <<'JSON'
+{
+  "name": "vm-crash",
+  "description": "Crashes the guest kernel with sysrq c in its second step.",
+  "settle_ms": 200,
+  "cgroups": [ { "name": "c", "work": [ { "type": "spin", "workers": 1 } ] } ],
+  "steps": [ { "hold_ms": 300 }, { "hold_ms": 5000, "ops": [ { "op": "sysrq", "key": "c" } ] } ]
+}
+JSON
+start=$(date +%s)
+run_vm --topology tiny-1llc --memory 256 --timeout 120 -o "$tmp/crash.json.out.json" \
+	"$tmp/crash.json" >"$tmp/crash.out" 2>&1
+rc=$?
+cat "$tmp/crash.out"
+[ $rc -eq 1 ] || fail "a guest crashed by sysrq exited $rc, not 1"
+grep -qi "panic\|sysrq" "$tmp/crash.out" || fail "the crash is not named"
+[ $(($(date +%s) - start)) -lt 120 ] || fail "the crash was not noticed before the timeout"
+no_orphans "after the sysrq crash"
+# On the host the same op is refused, never run.
+"$bin" run --no-progress -o "$tmp/crash-host.json" "$tmp/crash.json" >"$tmp/crash-host.out" 2>&1
+grep -q "SKIP *op.*refused outside a schedcheck vm guest" "$tmp/crash-host.out" ||
+	fail "sysrq was not refused on the host"
+
 # 4. A timeout kills qemu: Fail naming the timeout, nothing left running.
 run_vm --topology tiny-1llc --memory 256 --timeout 2 -o "$tmp/timeout.json" steady \
 	>"$tmp/timeout.out" 2>&1

@@ -76,7 +76,8 @@ struct sc_scenario_cgroup {
 	X(SET_AFFINITY, "set_affinity")   \
 	X(MOVE_TASKS, "move_tasks")       \
 	X(FREEZE, "freeze")               \
-	X(UNFREEZE, "unfreeze")
+	X(UNFREEZE, "unfreeze")           \
+	X(SYSRQ, "sysrq")
 
 enum sc_op_kind {
 #define SC_X_(id, name) SC_OP_##id,
@@ -97,6 +98,7 @@ struct sc_scenario_op {
 	uint32_t weight;	      /* set_weight */
 	uint64_t quota_us, period_us; /* set_quota (quota UINT64_MAX = unlimited) */
 	struct sc_work_spec work;     /* spawn */
+	char sysrq_key;		      /* sysrq: the key for /proc/sysrq-trigger */
 };
 
 struct sc_scenario_step {
@@ -261,6 +263,11 @@ struct sc_run_options {
 	 * checks evaluated over them, with a note. May be NULL.
 	 */
 	volatile int *end_flag;
+	/*
+	 * Allows the sysrq op (it can crash the kernel it runs on): set only by
+	 * the guest side of `schedcheck vm`. Elsewhere the op is a Skip.
+	 */
+	bool allow_sysrq;
 };
 
 void sc_run_options_init(struct sc_run_options *o);

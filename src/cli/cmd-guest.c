@@ -332,6 +332,7 @@ int sc_cmd_guest(int argc, char **argv)
 			ro.cgroup_root = cg_root;
 			ro.stop_flag = &guest_stop;
 			ro.end_flag = &guest_end;
+			ro.allow_sysrq = true; /* a guest may crash itself: that is the test */
 			memset(&gctx, 0, sizeof(gctx));
 			gctx.fd = fd;
 			gctx.scx = scx_ok ? &scx : NULL;

@@ -709,7 +709,7 @@ static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scen
 {
 	static const char *const common[] = { "op",   "cgroup", "other",  "from",     "to",
 					      "cpus", "mems",	"weight", "quota_us", "period_us",
-					      "work", "parent", NULL };
+					      "work", "parent", "key",	  NULL };
 	json_object *v;
 	int r, i;
 
@@ -729,7 +729,7 @@ static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scen
 		return perr(c, 0,
 			    "unknown op \"%s\" (known: add_cgroup, remove_cgroup, set_cpuset, "
 			    "clear_cpuset, swap_cpusets, set_weight, set_quota, spawn, "
-			    "stop_workers, set_affinity, move_tasks, freeze, unfreeze)",
+			    "stop_workers, set_affinity, move_tasks, freeze, unfreeze, sysrq)",
 			    json_object_get_string(v));
 	op->kind = (enum sc_op_kind)i;
 	pop(c);
@@ -766,6 +766,23 @@ static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scen
 		if (op->cgroup == op->other)
 			return perr(c, 0, "swap_cpusets needs two different cgroups");
 		return 0;
+	case SC_OP_SYSRQ: {
+		const char *k;
+
+		/* Crashes or reboots the kernel it runs on: only schedcheck vm's guest runs it. */
+		v = get(c, o, "key");
+		if (!v)
+			return missing(c, "key");
+		if (expect_type(c, v, json_type_string, "a one-letter sysrq key such as \"c\""))
+			return -EINVAL;
+		k = json_object_get_string(v);
+		if (strlen(k) != 1 ||
+		    !((k[0] >= 'a' && k[0] <= 'z') || (k[0] >= '0' && k[0] <= '9')))
+			return perr(c, 0, "\"%s\" is not a sysrq key (one of a-z, 0-9)", k);
+		op->sysrq_key = k[0];
+		pop(c);
+		return 0;
+	}
 	case SC_OP_MOVE_TASKS:
 		if ((r = alive_ref(c, o, "from", *alive, &op->cgroup)) ||
 		    (r = alive_ref(c, o, "to", *alive, &op->other)))

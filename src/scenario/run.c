@@ -6,6 +6,7 @@
  * and evaluates the checks; tears everything down on every path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -763,11 +764,48 @@ static void op_failed(struct runner *rn, const struct sc_scenario_op *op, int st
 		      const char *what)
 {
 	outcome(rn, r == -EOPNOTSUPP ? SC_OUTCOME_SKIP : SC_OUTCOME_FAIL, "op",
-		rn->s->cgroups[op->cgroup].name, step, "%s: %s", sc_op_kind_name(op->kind), what);
+		op->cgroup >= 0 ? rn->s->cgroups[op->cgroup].name : NULL, step, "%s: %s",
+		sc_op_kind_name(op->kind), what);
+}
+
+/* Writes `value` to a /proc file; -errno. */
+static int write_proc(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int apply_sysrq(struct runner *rn, const struct sc_scenario_op *op, int phase)
+{
+	char key[2] = { op->sysrq_key, '\0' };
+	char why[128];
+	int r;
+
+	if (!rn->o->allow_sysrq) {
+		op_failed(rn, op, phase, -EOPNOTSUPP,
+			  "refused outside a schedcheck vm guest (it could crash this host)");
+		return 0;
+	}
+	note(rn, "sysrq '%c' at step index %d", op->sysrq_key, phase);
+	write_proc("/proc/sys/kernel/sysrq", "1");
+	r = write_proc("/proc/sysrq-trigger", key);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "/proc/sysrq-trigger: %s", strerror(-r));
+		op_failed(rn, op, phase, r, why);
+	}
+	return 0;
 }
 
 static int apply_op(struct runner *rn, const struct sc_scenario_op *op, int phase)
 {
+	if (op->kind == SC_OP_SYSRQ)
+		return apply_sysrq(rn, op, phase);
 	struct rt_cgroup *rc = &rn->cgs[op->cgroup];
 	struct sc_error e;
 	char list[4096];
