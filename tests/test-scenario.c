@@ -159,6 +159,13 @@ static const struct bad_case bad_cases[] = {
 	{ "{\"name\":\"x\",\"cgroups\":[{\"name\":\"a\",\"work\":[{\"type\":"
 	  "\"timer_latency\",\"workers\":1500}]}]}",
 	  "cgroups[0].work[0]: latency reservoirs of this many sampling workers could take" },
+	{ "{\"name\":\"x\",\"cgroups\":[{\"name\":\"a\"}],\"steps\":[{\"hold_ms\":1,\"ops\":"
+	  "[{\"op\":\"detach_scheduler\"}]},{\"hold_ms\":1,\"ops\":[{\"op\":\"detach_scheduler\"}]}"
+	  "]}",
+	  "steps[1].ops[0]: the scheduler is detached at this step" },
+	{ "{\"name\":\"x\",\"cgroups\":[{\"name\":\"a\"}],\"steps\":[{\"hold_ms\":1,\"ops\":"
+	  "[{\"op\":\"attach_scheduler\"}]}]}",
+	  "steps[0].ops[0]: the scheduler is already attached at this step" },
 	{ "{\"name\":\"x\",\"settle_ms\":86400000,\"cgroups\":[{\"name\":\"a\"}],"
 	  "\"steps\":[{\"hold_ms\":1}]}",
 	  "the scenario lasts more than" },

@@ -125,4 +125,18 @@ run_vm simple-expected 1 --topology tiny-1llc --scheduler "$simple" "$data/stall
 grep -q 'none happened' "$tmp/simple-expected.out" || fail "simple-expected: no 'none happened'"
 echo "ok 4 an expected error that does not happen is a Fail"
 
+# 5. Scenario ops detach, re-attach and replace the scheduler between steps.
+run_vm switch 0 --topology tiny-1llc --scheduler "$simple" "$data/switch.json" --timeout 600
+[ "$(grep -c 'scheduler "simple" detached' "$tmp/switch.out")" -eq 2 ] ||
+	fail "switch: the scheduler was not detached twice"
+# Enabled at boot, then again after the detach and after the replace.
+[ "$(grep -c 'scheduler "simple" enabled after' "$tmp/switch.out")" -eq 3 ] ||
+	fail "switch: the scheduler was not attached again twice"
+grep -q "FAIL *op\|SKIP *op" "$tmp/switch.out" && fail "switch: an op failed"
+# On a host without a scheduler the same ops are Skips naming what they need.
+"$bin" run --no-progress -o "$tmp/switch-host.json" "$data/switch.json" >"$tmp/switch-host.out" 2>&1
+grep -q "SKIP *op.*needs a sched_ext scheduler" "$tmp/switch-host.out" ||
+	fail "switch on the host: the scheduler ops are not Skips"
+echo "ok 5 detach, attach and replace between steps"
+
 echo "test-scx: all passed in $(($(date +%s) - t0)) s"

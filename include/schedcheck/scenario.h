@@ -63,21 +63,24 @@ struct sc_scenario_cgroup {
 	size_t n_work;
 };
 
-#define SC_OP_KINDS(X)                    \
-	X(ADD_CGROUP, "add_cgroup")       \
-	X(REMOVE_CGROUP, "remove_cgroup") \
-	X(SET_CPUSET, "set_cpuset")       \
-	X(CLEAR_CPUSET, "clear_cpuset")   \
-	X(SWAP_CPUSETS, "swap_cpusets")   \
-	X(SET_WEIGHT, "set_weight")       \
-	X(SET_QUOTA, "set_quota")         \
-	X(SPAWN, "spawn")                 \
-	X(STOP_WORKERS, "stop_workers")   \
-	X(SET_AFFINITY, "set_affinity")   \
-	X(MOVE_TASKS, "move_tasks")       \
-	X(FREEZE, "freeze")               \
-	X(UNFREEZE, "unfreeze")           \
-	X(SYSRQ, "sysrq")
+#define SC_OP_KINDS(X)                          \
+	X(ADD_CGROUP, "add_cgroup")             \
+	X(REMOVE_CGROUP, "remove_cgroup")       \
+	X(SET_CPUSET, "set_cpuset")             \
+	X(CLEAR_CPUSET, "clear_cpuset")         \
+	X(SWAP_CPUSETS, "swap_cpusets")         \
+	X(SET_WEIGHT, "set_weight")             \
+	X(SET_QUOTA, "set_quota")               \
+	X(SPAWN, "spawn")                       \
+	X(STOP_WORKERS, "stop_workers")         \
+	X(SET_AFFINITY, "set_affinity")         \
+	X(MOVE_TASKS, "move_tasks")             \
+	X(FREEZE, "freeze")                     \
+	X(UNFREEZE, "unfreeze")                 \
+	X(SYSRQ, "sysrq")                       \
+	X(DETACH_SCHEDULER, "detach_scheduler") \
+	X(ATTACH_SCHEDULER, "attach_scheduler") \
+	X(REPLACE_SCHEDULER, "replace_scheduler")
 
 enum sc_op_kind {
 #define SC_X_(id, name) SC_OP_##id,
@@ -268,6 +271,13 @@ struct sc_run_options {
 	 * the guest side of `schedcheck vm`. Elsewhere the op is a Skip.
 	 */
 	bool allow_sysrq;
+	/*
+	 * Detaches, attaches or replaces (restarts) the sched_ext scheduler
+	 * between steps; set by `schedcheck vm --scheduler`'s guest. NULL: the
+	 * scheduler ops are Skips. Returns 0 or -errno with a sentence in `why`.
+	 */
+	int (*scheduler_op)(void *ctx, enum sc_op_kind kind, char *why, size_t why_len);
+	void *scheduler_ctx;
 };
 
 void sc_run_options_init(struct sc_run_options *o);

@@ -36,8 +36,80 @@ struct guest_ctx {
 	int fd;
 	uint64_t last_ms;
 	char last_phase[SC_FRAME_PHASE_LABEL_MAX];
-	struct sc_vm_scx_watch *scx; /* NULL without a scheduler */
+	struct sc_vm_scx_watch *scx;   /* NULL without a scheduler, or detached */
+	struct sc_vm_scx_watch *watch; /* the scheduler's watch, attached or not */
+	char **sched_argv;
+	bool attached;
 };
+
+static void send_log(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Waits up to 5 s for sched_ext to leave "enabled" after a detach. */
+static bool wait_disabled(void)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		char state[64] = "";
+		FILE *f = fopen("/sys/kernel/sched_ext/state", "re");
+
+		if (f) {
+			if (!fgets(state, sizeof(state), f))
+				state[0] = '\0';
+			fclose(f);
+		}
+		if (strncmp(state, "enabled", 7))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* The scenario's scheduler ops: detach, attach, replace (detach + attach). */
+static int guest_scheduler_op(void *vctx, enum sc_op_kind kind, char *why, size_t len)
+{
+	struct guest_ctx *g = vctx;
+	struct sc_vm_scx_watch *w = g->watch;
+	struct sc_error err;
+	int r;
+
+	if (kind == SC_OP_DETACH_SCHEDULER || kind == SC_OP_REPLACE_SCHEDULER) {
+		if (!g->attached) {
+			snprintf(why, len, "the scheduler is not attached");
+			return -EALREADY;
+		}
+		g->scx = NULL; /* its exit from now on is ours, not a failure */
+		sc_vm_scx_watch_close(w, 3000);
+		g->attached = false;
+		if (!wait_disabled()) {
+			snprintf(why, len,
+				 "sched_ext still enabled 5 s after stopping the scheduler");
+			return -ETIMEDOUT;
+		}
+		send_log(g->fd, "scheduler \"%s\" detached", w->ops);
+	}
+	if (kind == SC_OP_ATTACH_SCHEDULER || kind == SC_OP_REPLACE_SCHEDULER) {
+		if (g->attached) {
+			snprintf(why, len, "the scheduler is already attached");
+			return -EALREADY;
+		}
+		w->stopping = false;
+		w->failed = false;
+		w->enabled = false;
+		w->kernel_reason[0] = w->kernel_detail[0] = w->reason[0] = '\0';
+		r = sc_vm_scx_watch_start(w, g->sched_argv, "/sys", 30000, &err);
+		if (r < 0) {
+			snprintf(why, len, "%s", err.msg);
+			return r;
+		}
+		g->attached = true;
+		g->scx = w;
+		snprintf(why, len, "\"%s\" enabled after %llu ms", w->ops,
+			 (unsigned long long)w->enabled_after_ms);
+		send_log(g->fd, "scheduler %s", why);
+	}
+	return 0;
+}
 
 static void send_log(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void send_log(int fd, const char *fmt, ...)
@@ -336,6 +408,13 @@ int sc_cmd_guest(int argc, char **argv)
 			memset(&gctx, 0, sizeof(gctx));
 			gctx.fd = fd;
 			gctx.scx = scx_ok ? &scx : NULL;
+			gctx.watch = &scx;
+			gctx.sched_argv = sargv;
+			gctx.attached = scx_ok;
+			if (scx_ok) {
+				ro.scheduler_op = guest_scheduler_op;
+				ro.scheduler_ctx = &gctx;
+			}
 			/*
 			 * A stalled worker runs again once the sched_ext watchdog (at most
 			 * 30 s) disables the scheduler: spawning outlasts that, so the run

@@ -33,7 +33,8 @@ struct pctx {
 	struct sc_error *err;
 	struct sc_scenario *s;
 	uint64_t workers;
-	uint64_t sample_bytes; /* worst-case reservoir memory of sampling workers */
+	uint64_t sample_bytes;	 /* worst-case reservoir memory of sampling workers */
+	bool scheduler_attached; /* for the scheduler ops' order */
 };
 
 static void push_key(struct pctx *c, const char *key)
@@ -729,7 +730,8 @@ static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scen
 		return perr(c, 0,
 			    "unknown op \"%s\" (known: add_cgroup, remove_cgroup, set_cpuset, "
 			    "clear_cpuset, swap_cpusets, set_weight, set_quota, spawn, "
-			    "stop_workers, set_affinity, move_tasks, freeze, unfreeze, sysrq)",
+			    "stop_workers, set_affinity, move_tasks, freeze, unfreeze, sysrq, "
+			    "detach_scheduler, attach_scheduler, replace_scheduler)",
 			    json_object_get_string(v));
 	op->kind = (enum sc_op_kind)i;
 	pop(c);
@@ -765,6 +767,17 @@ static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scen
 			return r;
 		if (op->cgroup == op->other)
 			return perr(c, 0, "swap_cpusets needs two different cgroups");
+		return 0;
+	case SC_OP_DETACH_SCHEDULER:
+	case SC_OP_ATTACH_SCHEDULER:
+	case SC_OP_REPLACE_SCHEDULER:
+		/* The --scheduler given to `schedcheck vm`, attached when the run starts. */
+		if (op->kind == SC_OP_ATTACH_SCHEDULER ? c->scheduler_attached
+						       : !c->scheduler_attached)
+			return perr(c, 0, "the scheduler is %s at this step",
+				    c->scheduler_attached ? "already attached" : "detached");
+		if (op->kind != SC_OP_REPLACE_SCHEDULER)
+			c->scheduler_attached = op->kind == SC_OP_ATTACH_SCHEDULER;
 		return 0;
 	case SC_OP_SYSRQ: {
 		const char *k;
@@ -1147,6 +1160,7 @@ int sc_scenario_parse(const char *text, size_t len, const char *file,
 	c.env = env;
 	c.err = err;
 	c.s = &s;
+	c.scheduler_attached = true;
 	r = parse_top(&c, root);
 	json_object_put(root);
 	if (r < 0) {

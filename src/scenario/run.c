@@ -802,10 +802,32 @@ static int apply_sysrq(struct runner *rn, const struct sc_scenario_op *op, int p
 	return 0;
 }
 
+static int apply_scheduler_op(struct runner *rn, const struct sc_scenario_op *op, int phase)
+{
+	char why[512] = "";
+	int r;
+
+	if (!rn->o->scheduler_op) {
+		op_failed(rn, op, phase, -EOPNOTSUPP,
+			  "needs a sched_ext scheduler: schedcheck vm --scheduler");
+		return 0;
+	}
+	r = rn->o->scheduler_op(rn->o->scheduler_ctx, op->kind, why, sizeof(why));
+	if (r < 0)
+		op_failed(rn, op, phase, r, why[0] ? why : strerror(-r));
+	else
+		note(rn, "%s at step index %d%s%s", sc_op_kind_name(op->kind), phase,
+		     why[0] ? ": " : "", why);
+	return 0;
+}
+
 static int apply_op(struct runner *rn, const struct sc_scenario_op *op, int phase)
 {
 	if (op->kind == SC_OP_SYSRQ)
 		return apply_sysrq(rn, op, phase);
+	if (op->kind == SC_OP_DETACH_SCHEDULER || op->kind == SC_OP_ATTACH_SCHEDULER ||
+	    op->kind == SC_OP_REPLACE_SCHEDULER)
+		return apply_scheduler_op(rn, op, phase);
 	struct rt_cgroup *rc = &rn->cgs[op->cgroup];
 	struct sc_error e;
 	char list[4096];
