@@ -11,22 +11,7 @@
 # without them it skips (77) with the command that makes them. ~1-2 min.
 set -u
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-: "${SC_SOURCE_ROOT:?run through meson test}"
-: "${SC_BUILD_ROOT:?run through meson test}"
-bin=${SC_SCHEDCHECK_BIN:-$SC_BUILD_ROOT/schedcheck}
-
-command -v qemu-system-x86_64 >/dev/null 2>&1 || skip "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"
-command -v python3 >/dev/null 2>&1 || skip "python3 is needed to read the sidecar"
-[ -x /bin/busybox ] || skip "/bin/busybox missing (Debian: busybox-static)"
+. "${SC_SOURCE_ROOT:-$(dirname "$0")/..}/tests/vm-common.sh"
 
 # The sched_ext kernel and schedulers from the cache (the default cache rule).
 kernel=$("$bin" kernel path 2>/dev/null) ||
@@ -36,21 +21,7 @@ simple=$("$bin" kernel path scx_simple 2>/dev/null) ||
 qmap=$("$bin" kernel path scx_qmap 2>/dev/null) ||
 	skip "scx_qmap not built: run schedcheck kernel schedulers"
 
-# A static schedcheck for the guest: given, beside the build, or built now.
-guest=${SCHEDCHECK_GUEST_BIN:-}
-if [ -z "$guest" ]; then
-	sdir=$SC_BUILD_ROOT/vm-static-guest
-	# Always brought up to date: a stale guest would test yesterday's code.
-	if [ ! -f "$sdir/build.ninja" ]; then
-		meson setup "$sdir" "$SC_SOURCE_ROOT" -Ddefault_library=static \
-			-Dprefer_static=true -Dc_link_args=-static -Dtests=disabled \
-			-Dbuildtype=release >"$SC_BUILD_ROOT/vm-static-guest.log" 2>&1 ||
-			skip "cannot configure a static build (static libraries missing? see $SC_BUILD_ROOT/vm-static-guest.log)"
-	fi
-	ninja -C "$sdir" schedcheck >>"$SC_BUILD_ROOT/vm-static-guest.log" 2>&1 ||
-		fail "the static guest binary does not build (see $SC_BUILD_ROOT/vm-static-guest.log)"
-	guest=$sdir/schedcheck
-fi
+vm_guest_binary
 
 tmp=$(mktemp -d /tmp/test-scx.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -122,7 +93,10 @@ echo "ok 3 the expected stall is the Pass"
 # 4. An expected error that does not happen (scx_simple): Fail.
 run_vm simple-expected 1 --topology tiny-1llc --scheduler "$simple" "$data/stall-expected.json" \
 	--timeout 600
-grep -q 'none happened' "$tmp/simple-expected.out" || fail "simple-expected: no 'none happened'"
+# Normally nothing happens; on a heavily loaded host scx_simple may itself be
+# disabled for something else: either way the expectation is not met.
+grep -q 'none happened\|not with the expected error' "$tmp/simple-expected.out" ||
+	fail "simple-expected: the unmet expectation is not named"
 echo "ok 4 an expected error that does not happen is a Fail"
 
 # 5. Scenario ops detach, re-attach and replace the scheduler between steps.

@@ -7,22 +7,7 @@
 # is rejected with an error. Skips (77) when qemu or a kernel is unavailable.
 set -u
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-: "${SC_SOURCE_ROOT:?run through meson test}"
-: "${SC_BUILD_ROOT:?run through meson test}"
-bin=${SC_SCHEDCHECK_BIN:-$SC_BUILD_ROOT/schedcheck}
-
-command -v qemu-system-x86_64 >/dev/null 2>&1 || skip "qemu-system-x86_64 not installed (Debian: qemu-system-x86)"
-command -v python3 >/dev/null 2>&1 || skip "python3 is needed to read the sidecar"
-[ -x /bin/busybox ] || skip "/bin/busybox missing (Debian: busybox-static)"
+. "${SC_SOURCE_ROOT:-$(dirname "$0")/..}/tests/vm-common.sh"
 
 # A kernel: $SCHEDCHECK_KERNEL, else fetch Debian's (cached).
 kernel=${SCHEDCHECK_KERNEL:-}
@@ -32,21 +17,7 @@ if [ -z "$kernel" ]; then
 fi
 [ -f "$kernel" ] || skip "no test kernel at '$kernel'"
 
-# A static schedcheck for the guest: given, beside the build, or built now.
-guest=${SCHEDCHECK_GUEST_BIN:-}
-if [ -z "$guest" ]; then
-	sdir=$SC_BUILD_ROOT/vm-static-guest
-	# Always brought up to date: a stale guest would test yesterday's code.
-	if [ ! -f "$sdir/build.ninja" ]; then
-		meson setup "$sdir" "$SC_SOURCE_ROOT" -Ddefault_library=static \
-			-Dprefer_static=true -Dc_link_args=-static -Dtests=disabled \
-			-Dbuildtype=release >"$SC_BUILD_ROOT/vm-static-guest.log" 2>&1 ||
-			skip "cannot configure a static build (static libraries missing? see $SC_BUILD_ROOT/vm-static-guest.log)"
-	fi
-	ninja -C "$sdir" schedcheck >>"$SC_BUILD_ROOT/vm-static-guest.log" 2>&1 ||
-		fail "the static guest binary does not build (see $SC_BUILD_ROOT/vm-static-guest.log)"
-	guest=$sdir/schedcheck
-fi
+vm_guest_binary
 
 tmp=$(mktemp -d /tmp/test-vm.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
