@@ -16,6 +16,8 @@
 
 #include <schedcheck/stats.h>
 
+#include "bench-common.h"
+
 #define NPS 3
 #define MAX_REPS 101
 #define MAX_SIZES 8
@@ -23,32 +25,6 @@
 static const double ps[NPS] = { 0.50, 0.99, 0.999 };
 
 /* ---- timing and data ---------------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* xorshift64*: a seeded, reproducible generator (the data, not the merge). */
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1Dull;
-}
-
-/* Uniform in (0, 1], never 0 so log() is finite. */
-static double rng_unit(uint64_t *s)
-{
-	return ((double)(rng_next(s) >> 11) + 1.0) * 0x1.0p-53;
-}
 
 /*
  * Wake-latency-like nanoseconds: log-normal body (median ~30 us), a 1%
@@ -78,13 +54,6 @@ enum data_kind {
 static const char *const data_names[DATA_KIND_MAX] = {
 	"latency", "uniform", "sorted", "reverse", "organpipe", "equal",
 };
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 static void fill(uint64_t *v, size_t n, enum data_kind kind, uint64_t seed)
 {
@@ -125,47 +94,6 @@ static void fill(uint64_t *v, size_t n, enum data_kind kind, uint64_t seed)
 			v[i] = 42000;
 		break;
 	}
-}
-
-/*
- * LSD radix sort, 8 bits per pass, all histograms from one read; a pass in
- * which every key has the same digit is skipped (latency data use 3 of 8).
- * A fast, fair sort-everything reference. The result ends in v.
- */
-static void radix_sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
-{
-	static size_t count[8][256];
-	uint64_t *src = v, *dst = tmp;
-	size_t i;
-	unsigned d;
-
-	memset(count, 0, sizeof(count));
-	for (i = 0; i < n; i++)
-		for (d = 0; d < 8; d++)
-			count[d][(v[i] >> (8 * d)) & 0xff]++;
-	for (d = 0; d < 8; d++) {
-		size_t sum = 0, b;
-		unsigned shift = 8 * d;
-
-		if (n && count[d][(v[0] >> shift) & 0xff] == n)
-			continue;
-		for (b = 0; b < 256; b++) {
-			size_t c = count[d][b];
-
-			count[d][b] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[count[d][(src[i] >> shift) & 0xff]++] = src[i];
-		{
-			uint64_t *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof(*v));
 }
 
 /* ---- the methods -------------------------------------------------------- */
@@ -330,19 +258,6 @@ static void usage(FILE *f)
 		"Exit status: 0 if every answer matched the sorted reference, 1 if not,\n"
 		"2 on a usage or allocation error. Speed never affects the status.\n",
 		MAX_REPS);
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-')
-		return -EINVAL;
-	*out = x;
-	return 0;
 }
 
 int main(int argc, char **argv)

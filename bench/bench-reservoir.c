@@ -16,6 +16,8 @@
 
 #include <schedcheck/stats.h>
 
+#include "bench-common.h"
+
 #define NPS 3
 #define MAX_REPS 1001
 #define SIGMAS 5.0
@@ -23,31 +25,6 @@
 static const double ps[NPS] = { 0.50, 0.99, 0.999 };
 
 /* ---- timing, data, reference sorts -------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* xorshift64*: seeded data generator (independent of the merge's PRNG). */
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1Dull;
-}
-
-static double rng_unit(uint64_t *s)
-{
-	return ((double)(rng_next(s) >> 11) + 1.0) * 0x1.0p-53;
-}
 
 /* Log-normal latency (ns) around `median_ns`, 1% long stalls, 100 ns steps. */
 static uint64_t latency_like(uint64_t *s, double median_ns)
@@ -58,50 +35,6 @@ static uint64_t latency_like(uint64_t *s, double median_ns)
 	if (rng_next(s) % 100 == 0)
 		ns += -log(rng_unit(s)) * 2e6;
 	return (uint64_t)(ns / 100.0) * 100;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* LSD radix sort, 8-bit digits, constant digits skipped; result in v. */
-static void radix_sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
-{
-	static size_t count[8][256];
-	uint64_t *src = v, *dst = tmp;
-	size_t i;
-	unsigned d;
-
-	memset(count, 0, sizeof(count));
-	for (i = 0; i < n; i++)
-		for (d = 0; d < 8; d++)
-			count[d][(v[i] >> (8 * d)) & 0xff]++;
-	for (d = 0; d < 8; d++) {
-		size_t sum = 0, b;
-		unsigned shift = 8 * d;
-
-		if (n && count[d][(v[0] >> shift) & 0xff] == n)
-			continue;
-		for (b = 0; b < 256; b++) {
-			size_t c = count[d][b];
-
-			count[d][b] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[count[d][(src[i] >> shift) & 0xff]++] = src[i];
-		{
-			uint64_t *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof(*v));
 }
 
 /* ---- the methods -------------------------------------------------------- */
@@ -254,19 +187,6 @@ static void usage(FILE *f)
 		"merge, A-share within %.0f sigma), 1 if not, 2 on a usage or allocation\n"
 		"error. Speed never affects the status.\n",
 		MAX_REPS, SIGMAS);
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-')
-		return -EINVAL;
-	*out = x;
-	return 0;
 }
 
 struct case_result {

@@ -561,7 +561,7 @@ static void write_file(const char *dir, const char *file, const char *val)
 	char path[SC_CGROUP_PATH_MAX + 64];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	assert_true(snprintf(path, sizeof(path), "%s/%s", dir, file) < (int)sizeof(path));
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, val, strlen(val)), (ssize_t)strlen(val));

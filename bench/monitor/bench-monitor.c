@@ -21,6 +21,8 @@
 #include "monitor/fsutil-internal.h"
 #include "monitor/procfs-internal.h"
 
+#include "../bench-common.h"
+
 #define MAX_ROUNDS 51
 #define STEADY_CALLS 200
 
@@ -75,21 +77,6 @@ void free(void *p)
 #endif
 
 /* ---- timing ------------------------------------------------------------------ */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 struct stats {
 	double mean, p50, p99, max;
@@ -229,19 +216,6 @@ static void usage(FILE *f)
 		"Exit status: 0 if every call succeeded and read sane values, 1 if not,\n"
 		"2 on a usage or setup error. Speed never affects the status.\n",
 		MAX_ROUNDS);
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-')
-		return -EINVAL;
-	*out = x;
-	return 0;
 }
 
 int main(int argc, char **argv)

@@ -230,7 +230,14 @@ int sc_scenario_parse(const char *text, size_t len, const char *file,
 		      const struct sc_scenario_env *env, struct sc_scenario *out,
 		      struct sc_error *err);
 
-/* Reads and parses a file (errors name it). */
+/*
+ * The JSON text of a scenario named on a command line: a canned scenario's
+ * text, else the file's (at most SC_SCENARIO_MAX_BYTES). *text is malloc'ed
+ * (caller frees). -ENOENT when `which` is neither, -errno naming the file.
+ */
+int sc_scenario_read_text(const char *which, char **text, size_t *len, struct sc_error *err);
+
+/* Reads and parses a scenario (canned name or file; errors name it). */
 int sc_scenario_load_file(const char *path, const struct sc_scenario_env *env,
 			  struct sc_scenario *out, struct sc_error *err);
 

@@ -110,7 +110,6 @@ int sc_cmd_run(int argc, char **argv)
 	struct sc_monitor_config mcfg;
 	struct sc_error err;
 	bool interrupted = false;
-	const char *canned;
 
 	optind = 1;
 	checks = calloc((size_t)argc + 1, sizeof(*checks));
@@ -159,17 +158,7 @@ int sc_cmd_run(int argc, char **argv)
 		env.online_cpus = &online;
 	if (sc_cpu_set_read_file("/sys/devices/system/node/online", &nodes) == 0)
 		env.online_nodes = &nodes;
-	canned = sc_canned_json(which);
-	if (canned)
-		r = sc_scenario_parse(canned, strlen(canned), which, &env, &scn, &err);
-	else if (access(which, F_OK) == 0 || strchr(which, '/') || strstr(which, ".json"))
-		r = sc_scenario_load_file(which, &env, &scn, &err);
-	else {
-		snprintf(err.msg, sizeof(err.msg),
-			 "'%s' is neither a canned scenario (see `schedcheck list`) nor a file",
-			 which);
-		r = -ENOENT;
-	}
+	r = sc_scenario_load_file(which, &env, &scn, &err);
 	sc_cpu_set_release(&online);
 	sc_cpu_set_release(&nodes);
 	if (r < 0) {

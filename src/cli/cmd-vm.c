@@ -141,33 +141,6 @@ static void ui_status(void *ctx, const char *what)
 		fprintf(stderr, "\r\033[K[vm] %s", what);
 }
 
-static char *read_text(const char *path, size_t *len, struct sc_error *err)
-{
-	struct stat st;
-	char *buf;
-	FILE *f = fopen(path, "re");
-
-	if (!f) {
-		sc_error_set(err, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &st) < 0 || st.st_size > (off_t)SC_SCENARIO_MAX_BYTES) {
-		sc_error_set(err, "%s: larger than %u bytes", path, SC_SCENARIO_MAX_BYTES);
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		fclose(f);
-		sc_error_set(err, "out of memory");
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)st.st_size, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static int note_text(struct sc_assert_result *r, const char *key, const char *text)
 {
 	struct sc_note_value v;
@@ -466,30 +439,12 @@ int sc_cmd_vm(int argc, char **argv)
 
 	/* The scenario text goes into the guest; it is validated here against the topology. */
 	which = optind < argc ? argv[optind] : SC_DEFAULT_SCENARIO;
-	if (sc_canned_json(which)) {
-		text = strdup(sc_canned_json(which));
-		text_len = text ? strlen(text) : 0;
-	} else if (access(which, F_OK) == 0 || strchr(which, '/') || strstr(which, ".json")) {
-		text = read_text(which, &text_len, &err);
-		if (!text) {
-			fprintf(stderr, "schedcheck vm: %s\n", err.msg);
-			free(checks_text);
-			free(sched_args);
-			return SC_EXIT_USAGE;
-		}
-	} else {
-		fprintf(stderr,
-			"schedcheck vm: '%s' is neither a canned scenario (see `schedcheck "
-			"list`) nor a file\n",
-			which);
+	r = sc_scenario_read_text(which, &text, &text_len, &err);
+	if (r < 0) {
+		fprintf(stderr, "schedcheck vm: %s\n", err.msg);
 		free(checks_text);
 		free(sched_args);
-		return SC_EXIT_USAGE;
-	}
-	if (!text) {
-		free(checks_text);
-		free(sched_args);
-		return SC_EXIT_ENV;
+		return r == -ENOMEM ? SC_EXIT_ENV : SC_EXIT_USAGE;
 	}
 	for (i = 0; i < sc_vm_topology_cpus(&topo); i++)
 		sc_cpu_set_add(&cpus, i);

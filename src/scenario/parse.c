@@ -706,6 +706,20 @@ static int alive_ref(struct pctx *c, json_object *o, const char *key, const bool
 	return 0;
 }
 
+/* An op on two different live cgroups: op->cgroup and op->other. */
+static int two_refs(struct pctx *c, json_object *o, const char *a, const char *b, const bool *alive,
+		    struct sc_scenario_op *op)
+{
+	int r;
+
+	if ((r = alive_ref(c, o, a, alive, &op->cgroup)) ||
+	    (r = alive_ref(c, o, b, alive, &op->other)))
+		return r;
+	if (op->cgroup == op->other)
+		return perr(c, 0, "%s needs two different cgroups", sc_op_kind_name(op->kind));
+	return 0;
+}
+
 static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scenario_op *op)
 {
 	static const char *const common[] = { "op",   "cgroup", "other",  "from",     "to",
@@ -762,12 +776,7 @@ static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scen
 		return 0;
 	}
 	case SC_OP_SWAP_CPUSETS:
-		if ((r = alive_ref(c, o, "cgroup", *alive, &op->cgroup)) ||
-		    (r = alive_ref(c, o, "other", *alive, &op->other)))
-			return r;
-		if (op->cgroup == op->other)
-			return perr(c, 0, "swap_cpusets needs two different cgroups");
-		return 0;
+		return two_refs(c, o, "cgroup", "other", *alive, op);
 	case SC_OP_DETACH_SCHEDULER:
 	case SC_OP_ATTACH_SCHEDULER:
 	case SC_OP_REPLACE_SCHEDULER:
@@ -797,12 +806,7 @@ static int parse_op(struct pctx *c, json_object *o, bool **alive, struct sc_scen
 		return 0;
 	}
 	case SC_OP_MOVE_TASKS:
-		if ((r = alive_ref(c, o, "from", *alive, &op->cgroup)) ||
-		    (r = alive_ref(c, o, "to", *alive, &op->other)))
-			return r;
-		if (op->cgroup == op->other)
-			return perr(c, 0, "move_tasks needs two different cgroups");
-		return 0;
+		return two_refs(c, o, "from", "to", *alive, op);
 	default:
 		break;
 	}
@@ -1173,28 +1177,41 @@ int sc_scenario_parse(const char *text, size_t len, const char *file,
 	return 0;
 }
 
-int sc_scenario_load_file(const char *path, const struct sc_scenario_env *env,
-			  struct sc_scenario *out, struct sc_error *err)
+int sc_scenario_read_text(const char *which, char **text, size_t *len, struct sc_error *err)
 {
+	const char *canned = sc_canned_json(which);
 	struct stat st;
 	char *buf;
 	size_t got = 0;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (canned) {
+		*text = strdup(canned);
+		if (!*text)
+			return -ENOMEM;
+		*len = strlen(canned);
+		return 0;
+	}
+	if (access(which, F_OK) < 0 && !strchr(which, '/') && !strstr(which, ".json")) {
+		sc_error_set(err,
+			     "'%s' is neither a canned scenario (see `schedcheck list`) nor a file",
+			     which);
+		return -ENOENT;
+	}
+	fd = open(which, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		sc_error_set(err, "%s: %s", path, strerror(-r));
+		sc_error_set(err, "%s: %s", which, strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		sc_error_set(err, "%s: not a regular file", path);
+		sc_error_set(err, "%s: not a regular file", which);
 		return -EINVAL;
 	}
 	if ((uint64_t)st.st_size > SC_SCENARIO_MAX_BYTES) {
 		close(fd);
-		sc_error_set(err, "%s: larger than %u bytes", path, SC_SCENARIO_MAX_BYTES);
+		sc_error_set(err, "%s: larger than %u bytes", which, SC_SCENARIO_MAX_BYTES);
 		return -E2BIG;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -1209,7 +1226,7 @@ int sc_scenario_load_file(const char *path, const struct sc_scenario_env *env,
 			continue;
 		if (n <= 0) {
 			r = n < 0 ? -errno : -EIO;
-			sc_error_set(err, "%s: read: %s", path, strerror(-r));
+			sc_error_set(err, "%s: read: %s", which, strerror(-r));
 			free(buf);
 			close(fd);
 			return r;
@@ -1218,7 +1235,21 @@ int sc_scenario_load_file(const char *path, const struct sc_scenario_env *env,
 	}
 	close(fd);
 	buf[got] = '\0';
-	r = sc_scenario_parse(buf, got, path, env, out, err);
+	*text = buf;
+	*len = got;
+	return 0;
+}
+
+int sc_scenario_load_file(const char *path, const struct sc_scenario_env *env,
+			  struct sc_scenario *out, struct sc_error *err)
+{
+	char *buf;
+	size_t len;
+	int r = sc_scenario_read_text(path, &buf, &len, err);
+
+	if (r < 0)
+		return r;
+	r = sc_scenario_parse(buf, len, path, env, out, err);
 	free(buf);
 	return r;
 }
